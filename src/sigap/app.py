@@ -1,0 +1,60 @@
+"""create_app(): middleware, static files and each domain's router."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+import sigap.models  # noqa: F401  (every table registered, audit hook installed)
+from sigap import __version__
+from sigap.auth import views as auth_views
+from sigap.config import Settings, get_settings
+from sigap.customers import views as customer_views
+from sigap.db.session import make_engine, make_sessionmaker
+from sigap.org import views as org_views
+from sigap.tickets import views as ticket_views
+from sigap.web import errors
+from sigap.web import views as web_views
+from sigap.web.middleware import LocaleMiddleware, MetricsMiddleware
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Sigap",
+        version=__version__,
+        description="Contact center platform: tickets, customers, interactions, people.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+
+    # Added inner-first: the session cookie is read before the locale is chosen.
+    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="sigap_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(MetricsMiddleware)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    errors.install(app)
+
+    app.include_router(web_views.router)
+    app.include_router(auth_views.router)
+    app.include_router(org_views.router)
+    app.include_router(customer_views.router)
+    app.include_router(ticket_views.router)
+    return app

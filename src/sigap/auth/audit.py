@@ -1,0 +1,124 @@
+"""The audit trail (D3, D7): every write and every read of customer personal data.
+
+Writes are captured once, centrally, by a flush hook on every session: whatever a service
+changes through the ORM leaves a row, so no write path can forget it. Reads of personal
+data are recorded explicitly by the services that show it (`record_read`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Table, event, insert, inspect
+from sqlalchemy.orm import Session
+
+from sigap.auth.actor import SYSTEM, Actor
+from sigap.auth.models import AuditLog
+from sigap.core.clock import utcnow
+
+ACTOR_KEY = "sigap.actor"
+_AUDIT_TABLE: Table = AuditLog.__table__  # type: ignore[assignment]
+
+# Tables whose rows are themselves a record of what happened, or pure counters.
+_NOT_AUDITED = {"audit_log", "ticket_events", "ticket_counters"}
+# Never write these values into the audit detail.
+_SECRET_COLUMNS = {"password_hash"}
+
+
+def bind_actor(session: Session, actor: Actor) -> None:
+    session.info[ACTOR_KEY] = actor
+
+
+def actor_of(session: Session) -> Actor:
+    actor = session.info.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else SYSTEM
+
+
+def _row(actor: Actor, action: str, entity: str, entity_id: object, detail: dict[str, Any],
+         at: dt.datetime) -> dict[str, Any]:
+    return {
+        "at": at,
+        "user_id": actor.user_id,
+        "login_code": actor.login_code,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "ip": actor.ip,
+        "detail": detail,
+    }
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def _changes(obj: object) -> dict[str, Any]:
+    state = inspect(obj)
+    changed: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in {"updated_at", "created_at"}:
+            continue
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        if attr.key in _SECRET_COLUMNS:
+            changed[attr.key] = "***"
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        changed[attr.key] = [_jsonable(old), _jsonable(new)]
+    return changed
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_writes(session: Session, _ctx: object) -> None:
+    actor = actor_of(session)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for obj, verb in (
+        *((o, "create") for o in session.new),
+        *((o, "update") for o in session.dirty),
+        *((o, "delete") for o in session.deleted),
+    ):
+        table = getattr(obj, "__tablename__", None)
+        if table is None or table in _NOT_AUDITED:
+            continue
+        if verb == "update" and not session.is_modified(obj, include_collections=False):
+            continue
+        ident = inspect(obj).identity
+        entity_id = ident[0] if ident and len(ident) == 1 else ident
+        detail = {"changes": _changes(obj)} if verb != "delete" else {}
+        rows.append(_row(actor, f"{table}.{verb}", table, entity_id, detail, now))
+    if rows:
+        # Core insert on the flush's own connection: no ORM flush inside a flush.
+        session.connection().execute(insert(_AUDIT_TABLE), rows)
+
+
+def record(session: Session, action: str, entity: str, entity_id: object = None,
+           detail: dict[str, Any] | None = None, actor: Actor | None = None) -> None:
+    """An explicit audit row: logins, reads of personal data, exports, searches."""
+    who = actor or actor_of(session)
+    row = _row(who, action, entity, entity_id, {k: _jsonable(v) for k, v in (detail or {}).items()},
+               utcnow())
+    session.connection().execute(insert(_AUDIT_TABLE), [row])
+
+
+def record_read(session: Session, entity: str, entity_ids: list[object] | object,
+                why: str, detail: dict[str, Any] | None = None) -> None:
+    """A read of customer personal data: one row per record shown."""
+    ids = entity_ids if isinstance(entity_ids, list) else [entity_ids]
+    actor = actor_of(session)
+    now = utcnow()
+    rows = [_row(actor, f"{entity}.read", entity, i, {"why": why, **(detail or {})}, now)
+            for i in ids]
+    if rows:
+        session.connection().execute(insert(_AUDIT_TABLE), rows)

@@ -1,0 +1,88 @@
+"""What each role may do, and over what scope (D2, D7).
+
+Scopes widen in this order: own < team < site < all. A permission a role lacks is refused
+with 403; a record outside the role's scope is answered 404 so its existence is not leaked.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from sigap.org.models import Role
+
+
+class Scope(IntEnum):
+    own = 1
+    team = 2
+    site = 3
+    all = 4
+
+
+PERMISSIONS: dict[str, str] = {
+    "tickets.read": "read tickets, their timeline and interactions",
+    "tickets.write": "open tickets, add updates and notes, change state",
+    "tickets.escalate": "escalate a ticket one level up",
+    "tickets.takeover": "take a ticket over (TL and above)",
+    "tickets.assign": "assign a ticket to another person",
+    "tickets.merge": "merge two tickets",
+    "customers.read": "read customers and their personal data",
+    "customers.write": "create and edit customers, services and contacts",
+    "customers.import": "import customers from CSV or XLSX",
+    "interactions.write": "record interactions",
+    "org.read": "see sites, teams and staff",
+    "org.write": "manage sites, teams and staff",
+    "users.manage": "create logins, reset passwords, deactivate",
+    "audit.read": "read the audit log",
+}
+
+_TICKET_WORK = ("tickets.read", "tickets.write", "tickets.escalate", "interactions.write")
+_TICKET_LEAD = (*_TICKET_WORK, "tickets.takeover", "tickets.assign", "tickets.merge")
+
+
+def _grant(scope: Scope, *perms: str) -> dict[str, Scope]:
+    return dict.fromkeys(perms, scope)
+
+
+ROLE_GRANTS: dict[str, dict[str, Scope]] = {
+    Role.agent: _grant(Scope.own, *_TICKET_WORK, "customers.read", "customers.write"),
+    Role.team_leader: {
+        **_grant(Scope.team, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
+    },
+    Role.supervisor: {
+        **_grant(Scope.site, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
+        **_grant(Scope.site, "audit.read"),
+    },
+    Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read"),
+    Role.manager: _grant(
+        Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read"
+    ),
+    Role.qco: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
+    Role.quality_assurance: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
+    Role.supervisor_quality: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
+    Role.qc_tier2: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
+    Role.hd_support: _grant(
+        Scope.all, "tickets.read", "tickets.write", "interactions.write", "customers.read"
+    ),
+    Role.operation_plan: _grant(Scope.all, "org.read"),
+    Role.desk_control: _grant(Scope.site, "tickets.read", "org.read"),
+    Role.admin: _grant(
+        Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
+        "customers.import",
+    ),
+    Role.trainer: _grant(Scope.all, "org.read"),
+    Role.knowledge_management: _grant(Scope.all, "org.read"),
+    Role.document_control: _grant(Scope.all, "org.read"),
+    Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read"),
+    Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read"),
+}
+
+
+def scope_for(role: str, permission: str) -> Scope | None:
+    """The scope a role holds a permission with, or None when it lacks it."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return ROLE_GRANTS.get(role, {}).get(permission)
+
+
+def can(role: str, permission: str) -> bool:
+    return scope_for(role, permission) is not None

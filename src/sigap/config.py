@@ -1,0 +1,51 @@
+"""Settings from SIGAP_* environment variables, with defaults that run on one laptop."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_secret() -> str:
+    # A stable secret per checkout so sessions survive restarts of the demo server.
+    path = Path("var/secret_key")
+    try:
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        return value
+    except OSError:
+        return secrets.token_urlsafe(48)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIGAP_", extra="ignore")
+
+    database_url: str = "sqlite:///var/sigap.db"
+    secret_key: str = Field(default_factory=_default_secret)
+    redis_url: str | None = None
+    default_locale: str = "id"
+    default_timezone: str = "Asia/Jakarta"
+    session_max_age_seconds: int = 12 * 3600
+    token_max_age_seconds: int = 24 * 3600
+    cookie_secure: bool = False
+    sql_echo: bool = False
+    # Tier 1 agents may open the 360 of a customer they identified by an exact contact
+    # or service id for this long (the contact in progress), see customers.service.
+    identify_grant_hours: int = 12
+    # The embedded task queue file; next to the SQLite database when unset. Ignored when
+    # redis_url is set (the queue then lives in Redis, shared by every machine).
+    huey_path: str | None = None
+    # Worker threads of the task consumer (`sigap worker`, and inside `sigap serve`).
+    worker_threads: int = 2
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

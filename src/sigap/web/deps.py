@@ -1,0 +1,127 @@
+"""Request dependencies: the transaction, the acting user, permissions and CSRF.
+
+Every route declares what it needs next to itself: `Depends(require("tickets.write"))`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from sigap.auth import audit, tokens
+from sigap.auth import service as auth_service
+from sigap.auth.actor import Actor
+from sigap.auth.permissions import Scope, scope_for
+from sigap.config import Settings
+from sigap.core.errors import Forbidden, Unauthorized
+from sigap.web.i18n import current_locale
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use (also for the anonymous login form)."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    expected = request.session.get("csrf")
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    if not isinstance(expected, str) or given is None or not hmac.compare_digest(expected, given):
+        raise Forbidden("Token CSRF tidak valid; muat ulang halaman lalu coba lagi.",
+                        field=CSRF_FIELD)
+
+
+async def current_actor(request: Request, session: DbSession) -> Actor:
+    settings = settings_of(request)
+    header = request.headers.get("authorization", "")
+    user = None
+    if header[:7].lower() == "bearer ":
+        read = tokens.read(settings.secret_key, header[7:].strip(), settings.token_max_age_seconds)
+        if read is not None:
+            user = auth_service.load_user(session, *read)
+        if user is None:
+            raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
+    else:
+        uid, version = request.session.get("uid"), request.session.get("tv")
+        if isinstance(uid, int) and isinstance(version, int):
+            user = auth_service.load_user(session, uid, version)
+        if user is None:
+            request.session.pop("uid", None)
+            raise Unauthorized("Silakan masuk terlebih dahulu.")
+        if request.method in UNSAFE_METHODS:
+            await check_csrf(request)
+    actor = auth_service.actor_for(session, user, ip=client_ip(request),
+                                   locale=current_locale.get())
+    audit.bind_actor(session, actor)
+    request.state.actor = actor
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+class Requirement:
+    """A dependency that admits only roles holding `permission`; it gives the actor."""
+
+    def __init__(self, permission: str) -> None:
+        self.permission = permission
+        scope_for("agent", permission)  # fail at import time on a misspelt permission
+
+    def __call__(self, actor: CurrentActor) -> Actor:
+        if scope_for(actor.role, self.permission) is None:
+            raise Forbidden(f"Peran {actor.role} tidak berwenang untuk {self.permission}.")
+        return actor
+
+
+def require(permission: str) -> Callable[..., Actor]:
+    return Requirement(permission)
+
+
+def scope_of(actor: Actor, permission: str) -> Scope:
+    scope = scope_for(actor.role, permission)
+    if scope is None:
+        raise Forbidden(f"Peran {actor.role} tidak berwenang untuk {permission}.")
+    return scope
