@@ -37,7 +37,7 @@ def build(session: Session) -> Org:
     org = Org(
         smg=smg, bdg=bdg, voice=voice, datin=datin, bdg_team=bdg_team, tl=tl,
         agent=factories.staff(session, "agent", team=voice, name="ayu"),
-        other_agent=factories.staff(session, "agent", team=datin, name="bima"),
+        other_agent=factories.staff(session, "agent", team=datin, name="bima", tier="tier2"),
         bdg_agent=factories.staff(session, "agent", team=bdg_team, name="citra"),
         admin=factories.staff(session, "admin", site=smg),
         spv=factories.staff(session, "supervisor", site=smg),

@@ -7,12 +7,13 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from sigap.auth import audit
 from sigap.auth.actor import SYSTEM
 from sigap.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from sigap.core.pagination import PageParams
+from sigap.db.session import make_engine, make_sessionmaker
 from sigap.tickets import actions, service
 from sigap.tickets.models import Interaction, Ticket, TicketEvent
 from sigap.tickets.schemas import TicketCreate
@@ -24,8 +25,10 @@ def _kinds(session: Session, ticket: Ticket) -> list[str]:
     return [e.event.kind for e in service.timeline(session, ticket)]
 
 
-def test_numbers_are_distinct_and_consecutive_under_concurrency(
-        sessions: sessionmaker[Session]) -> None:
+def test_numbers_are_distinct_and_consecutive_under_concurrency(db_url: str) -> None:
+    # Concurrent writers, configured as the app configures them.
+    engine = make_engine(db_url)
+    sessions = make_sessionmaker(engine)
     with sessions() as s:
         customer = factories.customer(s)
         s.commit()
@@ -52,6 +55,7 @@ def test_numbers_are_distinct_and_consecutive_under_concurrency(
         t.start()
     for t in threads:
         t.join()
+    engine.dispose()
     assert errors == []
     year = dt.datetime.now(dt.UTC).year
     assert sorted(numbers) == [f"T-{year}-{n:06d}" for n in range(1, 201)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -55,10 +56,22 @@ def _needs_login(route: APIRoute) -> bool:
     return False
 
 
-def _routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
-    for route in app.routes:
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    # Included routers are wrapped (no prefixes are used), so walk into them.
+    for route in routes:
         if isinstance(route, APIRoute):
-            for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            yield route
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _api_routes(list(inner.routes))
+
+
+def _routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    seen: set[tuple[str, str]] = set()
+    for route in _api_routes(list(app.routes)):
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            if (method, route.path) not in seen:
+                seen.add((method, route.path))
                 yield method, route.path, route
 
 
@@ -85,6 +98,7 @@ def test_every_route_is_public_or_needs_login(app: FastAPI) -> None:
         and path != "/api/openapi.json"
         and not _needs_login(route)
     ]
+    assert sum(1 for _ in _routes(app)) > 20
     assert unguarded == [], f"routes without a login check: {unguarded}"
 
 

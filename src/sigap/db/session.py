@@ -34,7 +34,9 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, *, lock_at_begin: bool = True) -> Engine:
+    """An engine for `url`; on SQLite, `lock_at_begin=False` leaves transactions deferred
+    (a reader that never writes then never holds the write lock)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -49,7 +51,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             max_overflow=16,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        if lock_at_begin:
+            event.listen(engine, "begin", _sqlite_begin_immediate)
+        else:
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 

@@ -1,0 +1,105 @@
+"""One real-browser journey: agent → complaint → escalation → TL take-over → consent → closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests import factories
+from tests.tickets.helpers import actor, floor, new_ticket
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page: Any, base: str, login_code: int) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#login_code", str(login_code))
+    page.fill("#password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/desk")
+
+
+def test_complaint_journey(live_server: str, browser: Any, session: Session) -> None:
+    world = floor(session)
+    old = new_ticket(session, actor(session, world.agent_a2), world.customer,
+                     service_id=world.service.id, subject="Internet lambat sejak kemarin")
+    session.commit()
+    base = live_server
+
+    agent_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    agent = agent_context.new_page()
+    _login(agent, base, world.agent_a.login_code)
+
+    # Find the customer by phone (the HTMX search answers as the agent types).
+    agent.goto(f"{base}/customers")
+    agent.fill("[data-testid=customer-search]", "0812-3456-7890")
+    agent.locator("[data-testid=customer-row]", has_text="PT Maju Jaya").wait_for()
+    agent.click("[data-testid=customer-row] >> text=PT Maju Jaya")
+    agent.wait_for_url(f"{base}/customers/{world.customer.id}")
+
+    # A new complaint on the service: the old/new panel shows the open ticket first.
+    agent.click("[data-testid=new-ticket-link]")
+    panel = agent.locator("[data-testid=old-new-panel]")
+    panel.locator("[data-testid=open-ticket]", has_text=old.number).wait_for()
+    assert "Lampirkan ke tiket ini" in panel.inner_text()
+    agent.select_option("#type", "gangguan")
+    agent.select_option("#tier", "2")
+    agent.fill("#subject", "Internet mati total di kantor cabang")
+    agent.fill("#description", "Modem menyala, tidak ada sinkronisasi sejak pukul 08.00.")
+    agent.click("[data-testid=create-ticket]")
+    agent.locator("[data-testid=ticket-number]").wait_for()
+    number = agent.inner_text("[data-testid=ticket-number]")
+    assert number != old.number
+    ticket_url = agent.url
+
+    # An update to the customer, then an escalation to the TL on duty.
+    update = agent.locator("[data-testid=update-form]")
+    update.locator("select[name=kind]").select_option("customer_update")
+    update.locator("textarea[name=body]").fill("Tim kami sedang memeriksa jaringan Anda.")
+    update.locator("button[type=submit]").click()
+    agent.locator("[data-testid=timeline] [data-kind=customer_update]").wait_for()
+    escalate = agent.locator("[data-testid=escalate-form]")
+    escalate.locator("textarea[name=reason]").fill("Perlu keputusan TL, pelanggan prioritas")
+    escalate.locator("button[type=submit]").click()
+    agent.locator("[data-testid=timeline] [data-kind=escalated]").wait_for()
+    agent_context.close()
+
+    # The TL takes it over and resolves it.
+    tl_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    tl = tl_context.new_page()
+    _login(tl, base, world.tl_a.login_code)
+    tl.goto(ticket_url)
+    takeover = tl.locator("[data-testid=takeover-form]")
+    takeover.locator("input[name=reason]").fill("Saya tangani langsung")
+    takeover.locator("button[type=submit]").click()
+    tl.locator("[data-testid=timeline] [data-kind=taken_over]").wait_for()
+    assert tl.inner_text("[data-testid=owner]").strip() == "tari"
+    state = tl.locator("[data-testid=state-form]")
+    state.locator("select[name=state]").select_option("resolved")
+    state.locator("textarea[name=reason]").fill("Port OLT dipulihkan")
+    state.locator("button[type=submit]").click()
+    tl.locator("[data-testid=state-badge]", has_text="resolved").wait_for()
+    tl_context.close()
+
+    # Back with the agent: the customer agrees, and the Tier 2 ticket closes.
+    agent_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    agent = agent_context.new_page()
+    _login(agent, base, world.agent_a.login_code)
+    agent.goto(ticket_url)
+    consent = agent.locator("[data-testid=consent-form]")
+    consent.locator("input[name=by]").fill("Bu Rina (PIC, telepon)")
+    consent.locator("textarea[name=note]").fill("Layanan sudah normal, setuju ditutup")
+    consent.locator("button[type=submit]").click()
+    agent.locator("[data-testid=consent]").wait_for()
+    state = agent.locator("[data-testid=state-form]")
+    state.locator("select[name=state]").select_option("closed")
+    state.locator("button[type=submit]").click()
+    agent.locator("[data-testid=state-badge]", has_text="closed").wait_for()
+    timeline = agent.inner_text("[data-testid=timeline]")
+    assert timeline
+    for kind in ("customer_update", "escalated", "taken_over", "consent_recorded"):
+        assert agent.locator(f"[data-testid=timeline] [data-kind={kind}]").count() >= 1, kind
+    assert agent.locator("[data-testid=update-form]").count() == 0
+    agent_context.close()
