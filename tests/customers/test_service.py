@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import SYSTEM
 from sigap.auth.models import AuditLog
 from sigap.core.errors import Conflict, InvalidInput, NotFound
-from sigap.customers import service
+from sigap.customers import search, service
 from sigap.customers.models import CustomerAccessGrant
 from tests import factories
 from tests.customers import helpers
@@ -102,17 +102,17 @@ def test_search_by_phone_variants_email_service_id_and_name(session: Session) ->
     session.commit()
     admin = helpers.actor(session, w.admin)
     for q in ["0812-3456-7890", "6281234567890", "+62 812 3456 7890"]:
-        found = service.search_customers(session, admin, q, grant_hours=HOURS)
+        found = search.search_customers(session, admin, q, grant_hours=HOURS)
         assert [x.id for x in found.page.items] == [c.id], q
         assert found.matched_by == "phone"
-    assert service.search_customers(session, admin, "CS@Sinar.co.id").page.items == [c]
-    assert service.search_customers(session, admin, "sid-00001234").matched_by == "service_id"
-    assert service.search_customers(session, admin, c.external_id).page.items == [c]
-    by_name = service.search_customers(session, admin, "sinar")
+    assert search.search_customers(session, admin, "CS@Sinar.co.id").page.items == [c]
+    assert search.search_customers(session, admin, "sid-00001234").matched_by == "service_id"
+    assert search.search_customers(session, admin, c.external_id).page.items == [c]
+    by_name = search.search_customers(session, admin, "sinar")
     assert by_name.matched_by == "name" and by_name.page.total == 2
-    assert service.search_customers(session, admin, "SINAR ab").page.items == [c]
-    assert service.search_customers(session, admin, "100%").page.total == 0
-    assert service.search_customers(session, admin, "", segment="DES").page.total == 0
+    assert search.search_customers(session, admin, "SINAR ab").page.items == [c]
+    assert search.search_customers(session, admin, "100%").page.total == 0
+    assert search.search_customers(session, admin, "", segment="DES").page.total == 0
 
 
 def test_scope_tickets_of_another_team_hide_the_customer(session: Session) -> None:
@@ -128,10 +128,10 @@ def test_scope_tickets_of_another_team_hide_the_customer(session: Session) -> No
         service.customer_360(session, agent_a, c.id, HOURS)
     assert service.customer_in_scope(session, agent_b, c.id, HOURS)
     # A name search only finds what is in scope.
-    assert [x.id for x in service.search_customers(session, agent_a, "rahasia").page.items] \
+    assert [x.id for x in search.search_customers(session, agent_a, "rahasia").page.items] \
         == [mine.id]
     # Identifying the caller by phone finds them and grants access for the contact.
-    found = service.search_customers(session, agent_a, "0812 3456 7890", grant_hours=HOURS)
+    found = search.search_customers(session, agent_a, "0812 3456 7890", grant_hours=HOURS)
     assert [x.id for x in found.page.items] == [c.id]
     session.commit()
     grant = session.scalar(select(CustomerAccessGrant).where(
@@ -166,7 +166,7 @@ def test_360_content_and_pii_read_audit(session: Session) -> None:
     rows = list(session.scalars(select(AuditLog).where(AuditLog.action == "customers.read")))
     assert [(r.entity_id, r.user_id, r.detail["why"]) for r in rows] == [
         (str(c.id), agent.user_id, "customer 360")]
-    service.search_customers(session, agent, "", grant_hours=HOURS)
+    search.search_customers(session, agent, "", grant_hours=HOURS)
     reads = [str(r) for r in session.scalars(select(AuditLog.entity_id).where(
         AuditLog.action == "customers.read"))]
     assert sorted(reads) == sorted([str(c.id), str(c.id), str(other.id)])

@@ -12,7 +12,7 @@ from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput, SigapError
 from sigap.core.pagination import PageParams
-from sigap.customers import export, importer, service
+from sigap.customers import export, importer, search, service
 from sigap.customers.models import ContactKind, Product, Segment
 from sigap.customers.schemas import (
     ContactIn,
@@ -49,7 +49,7 @@ def api_search(request: Request, session: DbSession,
                priority: bool | None = None, page: int = Query(1, ge=1),
                limit: int = Query(50, ge=1, le=200)) -> CustomerPage:
     """Search customers by phone, email, service id, customer number or name."""
-    found = service.search_customers(session, actor, q, segment, priority,
+    found = search.search_customers(session, actor, q, segment, priority,
                                      PageParams(page, limit), _hours(request))
     return CustomerPage(items=[CustomerOut.model_validate(c) for c in found.page.items],
                         total=found.page.total, page=page, limit=limit,
@@ -180,7 +180,7 @@ def page_search(request: Request, session: DbSession,
                 actor: Actor = Depends(require("customers.read")),
                 q: str = Query("", max_length=200), segment: str = "", priority: str = "",
                 page: int = Query(1, ge=1)) -> HTMLResponse:
-    found = service.search_customers(session, actor, q, segment or None, _flag(priority),
+    found = search.search_customers(session, actor, q, segment or None, _flag(priority),
                                      PageParams(page, 50), _hours(request))
     ctx = {"nav": "customers", "q": q, "segment": segment, "priority": priority,
            "result": found, "page": found.page, **_choices()}
@@ -192,7 +192,7 @@ def page_export(request: Request, session: DbSession,
                 actor: Actor = Depends(require("customers.read")),
                 q: str = Query("", max_length=200), segment: str = "",
                 priority: str = "") -> Response:
-    rows = service.export_customers(session, actor, q, segment or None, _flag(priority),
+    rows = search.export_customers(session, actor, q, segment or None, _flag(priority),
                                     _hours(request))
     return Response(
         export.customers_xlsx(rows),

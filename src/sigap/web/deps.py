@@ -44,7 +44,9 @@ def db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": commit before the response leaves, so a failed commit is an error the
+# client sees and a redirect never lands on a page read before the write is visible.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
