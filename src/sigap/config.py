@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     huey_path: str | None = None
     # Worker threads of the task consumer (`sigap worker`, and inside `sigap serve`).
     worker_threads: int = 2
+    # Threads that run the sync routes of one server process. Python runs one at a time;
+    # more threads than this only add switching (see docs/benchmarks.md).
+    request_threads: int = 8
 
 
 @lru_cache

@@ -23,8 +23,9 @@ from sigap.core.timezones import format_local
 from sigap.web.deps import CurrentActor, DbSession, check_csrf, client_ip, require, settings_of
 from sigap.web.i18n import _
 from sigap.web.render import render
+from sigap.web.route import TransactionRoute
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 EXPORT_LIMIT = 50_000
 
@@ -148,12 +149,12 @@ def change_password(request: Request, body: PasswordChange, actor: CurrentActor,
 
 # --- audit log --------------------------------------------------------------------------
 
-def _audit_query(login_code: int | None = Query(None, ge=1),
-                 action: str | None = Query(None, max_length=60),
-                 entity: str | None = Query(None, max_length=40),
-                 entity_id: str | None = Query(None, max_length=40),
-                 date_from: dt.date | None = None,
-                 date_to: dt.date | None = None) -> auth_service.AuditQuery:
+async def _audit_query(login_code: int | None = Query(None, ge=1),
+                       action: str | None = Query(None, max_length=60),
+                       entity: str | None = Query(None, max_length=40),
+                       entity_id: str | None = Query(None, max_length=40),
+                       date_from: dt.date | None = None,
+                       date_to: dt.date | None = None) -> auth_service.AuditQuery:
     return auth_service.AuditQuery(
         login_code=login_code, action=(action or "").strip() or None,
         entity=(entity or "").strip() or None, entity_id=(entity_id or "").strip() or None,
@@ -165,8 +166,8 @@ AuditFilters = Annotated[auth_service.AuditQuery, Depends(_audit_query)]
 AuditReader = Annotated[Actor, Depends(require("audit.read"))]
 
 
-def _page_params(page: int = Query(1, ge=1),
-                 limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> PageParams:
+async def _page_params(page: int = Query(1, ge=1),
+                       limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> PageParams:
     return PageParams(page=page, limit=limit)
 
 

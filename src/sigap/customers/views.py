@@ -31,8 +31,9 @@ from sigap.customers.schemas import (
 )
 from sigap.web.deps import DbSession, require, settings_of
 from sigap.web.render import render
+from sigap.web.route import TransactionRoute
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -76,10 +77,10 @@ def api_create(body: CustomerIn, session: DbSession,
 
 
 @router.post("/api/customers/import", tags=["customers"], response_model=ImportReportOut)
-async def api_import(request: Request, session: DbSession, file: UploadFile = File(...),
-                     actor: Actor = Depends(require("customers.import"))) -> ImportReportOut:
+def api_import(request: Request, session: DbSession, file: UploadFile = File(...),
+               actor: Actor = Depends(require("customers.import"))) -> ImportReportOut:
     """Import customers from a CSV or XLSX file; answers the report with every bad row."""
-    data = await file.read(MAX_UPLOAD + 1)
+    data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("Berkas terlalu besar (maksimal 50 MB).", field="file")
     report = importer.import_customers(session, file.filename or "", data)
@@ -248,13 +249,13 @@ def page_import(request: Request,
 
 
 @router.post("/customers/import", include_in_schema=False)
-async def page_import_run(request: Request, session: DbSession,
-                          actor: Actor = Depends(require("customers.import")),
-                          file: UploadFile | None = File(None)) -> HTMLResponse:
+def page_import_run(request: Request, session: DbSession,
+                    actor: Actor = Depends(require("customers.import")),
+                    file: UploadFile | None = File(None)) -> HTMLResponse:
     try:
         if file is None or not file.filename:
             raise InvalidInput("Pilih berkas CSV atau XLSX.", field="file")
-        data = await file.read(MAX_UPLOAD + 1)
+        data = file.file.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
             raise InvalidInput("Berkas terlalu besar (maksimal 50 MB).", field="file")
         report = importer.import_customers(session, file.filename, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +29,50 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # Take the write lock at BEGIN so concurrent writers queue on busy_timeout instead of
-    # failing with "database is locked" when a reader upgrades to a writer.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+# Execution option for a transaction that only reads (who the caller is): on SQLite it
+# begins deferred, without the write lock.
+READ_PHASE = "sigap_read_phase"
+
+
+class WriterGate:
+    """One SQLite write transaction at a time inside this process.
+
+    Every transaction takes SQLite's write lock at BEGIN IMMEDIATE (see decisions.md). Left
+    to SQLite, threads that find it taken poll with growing sleeps, which stretches the
+    latency tail; queuing them here hands the lock over the moment the holder's connection
+    goes back to the pool. Other processes still meet SQLite's own busy_timeout.
+    """
+
+    _HELD = "sigap_writer_gate"
+
+    def __init__(self, timeout: float) -> None:
+        self._slot = threading.BoundedSemaphore(1)
+        self._timeout = timeout
+
+    def begin(self, conn: Any) -> None:
+        if conn.get_execution_options().get(READ_PHASE):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not conn.info.get(self._HELD):
+            if not self._slot.acquire(timeout=self._timeout):
+                raise TimeoutError(f"SQLite write lock not free after {self._timeout:.0f} s")
+            conn.info[self._HELD] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.release(conn.info)
+            raise
+
+    def release(self, info: dict[str, Any]) -> None:
+        if info.pop(self._HELD, False):
+            self._slot.release()
+
+    def on_checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            self.release(record.info)
+
+    def on_invalidate(self, _dbapi_connection: Any, record: Any, _exc: Any) -> None:
+        self.release(record.info)
 
 
 def make_engine(url: str, echo: bool = False, *, lock_at_begin: bool = True) -> Engine:
@@ -52,7 +93,10 @@ def make_engine(url: str, echo: bool = False, *, lock_at_begin: bool = True) -> 
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         if lock_at_begin:
-            event.listen(engine, "begin", _sqlite_begin_immediate)
+            gate = WriterGate(timeout=30)
+            event.listen(engine, "begin", gate.begin)
+            event.listen(engine.pool, "checkin", gate.on_checkin)
+            event.listen(engine.pool, "invalidate", gate.on_invalidate)
         else:
             event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine

@@ -31,10 +31,11 @@ from sigap.org.schemas import (
     UserCreate,
     UserPasswordReset,
 )
-from sigap.web.deps import DbSession
+from sigap.web.deps import DbSession, PostedForm, text_fields
 from sigap.web.render import render
+from sigap.web.route import TransactionRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 M = TypeVar("M", bound=BaseModel)
 EXPORT_LIMIT = 50_000
 
@@ -57,11 +58,6 @@ def _blank_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     return data
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
-
-
 def _admin_ctx(actor: Actor, session: Session, **extra: Any) -> dict[str, Any]:
     ctx: dict[str, Any] = {"nav": "admin", "error": None, "form": {}}
     ctx.update(extra)
@@ -81,8 +77,8 @@ def sites_page(request: Request, actor: Reader, session: DbSession) -> HTMLRespo
 
 
 @router.post("/admin/sites")
-async def sites_create(request: Request, actor: Writer, session: DbSession) -> Response:
-    data = await _form(request)
+def sites_create(request: Request, actor: Writer, session: DbSession, form: PostedForm) -> Response:
+    data = text_fields(form)
     try:
         body = _validate(SiteIn, data)
         service.create_site(session, body.model_dump())
@@ -102,10 +98,10 @@ def site_page(site_id: int, request: Request, actor: Reader, session: DbSession)
 
 
 @router.post("/admin/sites/{site_id}")
-async def site_update(site_id: int, request: Request, actor: Writer,
-                      session: DbSession) -> Response:
+def site_update(site_id: int, request: Request, actor: Writer,
+                      session: DbSession, form: PostedForm) -> Response:
     site = service.get_site(session, actor, site_id, "org.write")
-    data = await _form(request)
+    data = text_fields(form)
     try:
         body = _validate(SitePatch, data)
         service.update_site(session, actor, site_id, body.model_dump(exclude_unset=True))
@@ -141,8 +137,8 @@ def teams_page(request: Request, actor: Reader, session: DbSession) -> HTMLRespo
 
 
 @router.post("/admin/teams")
-async def teams_create(request: Request, actor: Writer, session: DbSession) -> Response:
-    data = await _form(request)
+def teams_create(request: Request, actor: Writer, session: DbSession, form: PostedForm) -> Response:
+    data = text_fields(form)
     try:
         body = _validate(TeamIn, _team_data(dict(data)))
         service.create_team(session, body.model_dump())
@@ -169,10 +165,10 @@ def _team_edit(request: Request, actor: Actor, session: Session, team: Any,
 
 
 @router.post("/admin/teams/{team_id}")
-async def team_update(team_id: int, request: Request, actor: Writer,
-                      session: DbSession) -> Response:
+def team_update(team_id: int, request: Request, actor: Writer,
+                      session: DbSession, form: PostedForm) -> Response:
     team = service.get_team(session, actor, team_id, "org.write")
-    data = await _form(request)
+    data = text_fields(form)
     try:
         body = _validate(TeamPatch, _team_data(dict(data)))
         service.update_team(session, actor, team_id, body.model_dump(exclude_unset=True))
@@ -259,8 +255,8 @@ def staff_new(request: Request, actor: Writer, session: DbSession) -> HTMLRespon
 
 
 @router.post("/admin/staff")
-async def staff_create(request: Request, actor: Writer, session: DbSession) -> Response:
-    data = _staff_data(await request.form())
+def staff_create(request: Request, actor: Writer, session: DbSession, form: PostedForm) -> Response:
+    data = _staff_data(form)
     try:
         body = _validate(StaffIn, dict(data))
         person = service.create_staff(session, body.model_dump())
@@ -278,10 +274,10 @@ def staff_edit(staff_id: int, request: Request, actor: Reader, session: DbSessio
 
 
 @router.post("/admin/staff/{staff_id}")
-async def staff_update(staff_id: int, request: Request, actor: Writer,
-                       session: DbSession) -> Response:
+def staff_update(staff_id: int, request: Request, actor: Writer,
+                       session: DbSession, form: PostedForm) -> Response:
     person = service.get_staff(session, actor, staff_id, "org.write")
-    data = _staff_data(await request.form())
+    data = _staff_data(form)
     try:
         body = _validate(StaffPatch, dict(data))
         service.update_staff(session, actor, staff_id, body.model_dump(exclude_unset=True))
@@ -308,8 +304,9 @@ def users_page(request: Request, actor: UserAdmin, session: DbSession, paging: P
 
 
 @router.post("/admin/users")
-async def users_create(request: Request, actor: UserAdmin, session: DbSession) -> Response:
-    data = await _form(request)
+def users_create(request: Request, actor: UserAdmin, session: DbSession,
+                 form: PostedForm) -> Response:
+    data = text_fields(form)
     try:
         body = _validate(UserCreate, data)
         auth_service.create_login(session, body.login_code, body.password)
@@ -321,9 +318,9 @@ async def users_create(request: Request, actor: UserAdmin, session: DbSession) -
 
 
 @router.post("/admin/users/{user_id}/password")
-async def users_password(user_id: int, request: Request, actor: UserAdmin,
-                         session: DbSession) -> Response:
-    data = await _form(request)
+def users_password(user_id: int, request: Request, actor: UserAdmin,
+                         session: DbSession, form: PostedForm) -> Response:
+    data = text_fields(form)
     try:
         body = _validate(UserPasswordReset, data)
         auth_service.reset_password(session, user_id, body.password)

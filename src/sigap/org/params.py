@@ -17,18 +17,19 @@ Writer = Annotated[Actor, Depends(require("org.write"))]
 UserAdmin = Annotated[Actor, Depends(require("users.manage"))]
 
 
-def paging_params(page: int = Query(1, ge=1),
-                  limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> PageParams:
+async def paging_params(page: int = Query(1, ge=1),
+                        limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> PageParams:
     return PageParams(page=page, limit=limit)
 
 
 Paging = Annotated[PageParams, Depends(paging_params)]
 
 
-def staff_query(site_id: int | None = Query(None, ge=1), team_id: int | None = Query(None, ge=1),
-                 role: Role | None = None, tier: Tier | None = None,
-                 active: bool | None = None,
-                 q: str | None = Query(None, max_length=100)) -> service.StaffQuery:
+async def staff_query(site_id: int | None = Query(None, ge=1),
+                      team_id: int | None = Query(None, ge=1),
+                      role: Role | None = None, tier: Tier | None = None,
+                      active: bool | None = None,
+                      q: str | None = Query(None, max_length=100)) -> service.StaffQuery:
     return service.StaffQuery(site_id=site_id, team_id=team_id,
                               role=role.value if role else None,
                               tier=tier.value if tier else None, active=active, q=q)

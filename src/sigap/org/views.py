@@ -27,8 +27,9 @@ from sigap.org.schemas import (
     UserPasswordReset,
 )
 from sigap.web.deps import DbSession
+from sigap.web.route import TransactionRoute
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 router.include_router(pages.router)
 
 

@@ -20,8 +20,9 @@ from sigap.tickets.models import EscalationLevel, EventKind, TicketState
 from sigap.tickets.schemas import TicketCreate
 from sigap.web.deps import DbSession, require, settings_of
 from sigap.web.render import render
+from sigap.web.route import TransactionRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 
 READ = Depends(require("tickets.read"))
 WRITE = Depends(require("tickets.write"))

@@ -38,13 +38,18 @@ DEFAULT_GRANT_HOURS = 12
 
 
 def next_number(session: Session, year: int) -> str:
-    """T-YYYY-NNNNNN from the year's counter, in one atomic statement.
+    """T-YYYY-NNNNNN from the year's counter, in one atomic upsert.
 
     The upsert creates the year's row on first use and otherwise increments it under the
-    row lock, so concurrent transactions get distinct, consecutive numbers.
+    row lock, so concurrent transactions get distinct numbers. On PostgreSQL the number is
+    taken in its own short transaction: holding the counter's row lock until the ticket's
+    transaction commits would serialise every ticket creation. A ticket whose transaction
+    then fails leaves a gap in the numbers, as a database sequence would. SQLite already
+    serialises writers, so there it stays inside the ticket's transaction.
     """
     table = TicketCounter.__table__
-    dialect = session.get_bind().dialect.name
+    bind = session.get_bind()
+    dialect = bind.dialect.name
     insert: Callable[..., Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(table)
@@ -52,6 +57,11 @@ def next_number(session: Session, year: int) -> str:
         .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + 1})
         .returning(table.c.last)
     )
+    if dialect == "postgresql":
+        with bind.engine.connect() as conn:
+            last = int(conn.execute(stmt).scalar_one())
+            conn.commit()
+        return ticket_number(year, last)
     return ticket_number(year, int(session.execute(stmt).scalar_one()))
 
 

@@ -32,8 +32,9 @@ from sigap.tickets.schemas import (
     TicketPageOut,
 )
 from sigap.web.deps import DbSession, require, settings_of
+from sigap.web.route import TransactionRoute
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 router.include_router(pages.router)
 
 READ = Depends(require("tickets.read"))

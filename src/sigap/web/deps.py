@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from sigap.auth import audit, tokens
 from sigap.auth import service as auth_service
@@ -19,6 +21,7 @@ from sigap.auth.actor import Actor
 from sigap.auth.permissions import Scope, scope_for
 from sigap.config import Settings
 from sigap.core.errors import Forbidden, Unauthorized
+from sigap.db.session import READ_PHASE
 from sigap.web.i18n import current_locale
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -31,15 +34,32 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request. Routes commit it themselves in their own thread (see
+    web/route.py); what is left here (a read begun while the answer was built, or a failed
+    route's work) is finished in the thread pool, never on the event loop."""
     session: Session = request.app.state.sessions()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(_discard, session)
         raise
+    if session.in_transaction():
+        await run_in_threadpool(_finish, session)
+    else:
+        session.close()
+
+
+def _finish(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 
@@ -76,27 +96,58 @@ async def check_csrf(request: Request) -> None:
                         field=CSRF_FIELD)
 
 
-async def current_actor(request: Request, session: DbSession) -> Actor:
+async def posted_form(request: Request) -> FormData:
+    """The posted form, read on the event loop so that the handler itself can be sync."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+
+
+def text_fields(form: FormData) -> dict[str, Any]:
+    """A form's text fields without the CSRF token."""
+    return {k: v for k, v in form.items() if k != CSRF_FIELD and isinstance(v, str)}
+
+
+async def csrf_guard(request: Request) -> None:
+    """CSRF check for a state-changing request authenticated by the session cookie.
+
+    Reading the form is async, so this runs on the event loop apart from the database work.
+    """
+    if request.headers.get("authorization", "")[:7].lower() == "bearer ":
+        return
+    if request.method in UNSAFE_METHODS and isinstance(request.session.get("uid"), int):
+        await check_csrf(request)
+
+
+def current_actor(request: Request, session: DbSession,
+                  _csrf: None = Depends(csrf_guard)) -> Actor:
+    """The caller, from a bearer token or the session cookie (a sync dependency, so its
+    database reads run in the thread pool, never on the event loop)."""
     settings = settings_of(request)
     header = request.headers.get("authorization", "")
+    # Reading who the caller is never writes: on SQLite this phase does not take the write
+    # lock, and its short transaction ends before the route's own work begins.
+    session.connection(execution_options={READ_PHASE: True})
     user = None
     if header[:7].lower() == "bearer ":
         read = tokens.read(settings.secret_key, header[7:].strip(), settings.token_max_age_seconds)
         if read is not None:
             user = auth_service.load_user(session, *read)
         if user is None:
+            session.rollback()
             raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
     else:
         uid, version = request.session.get("uid"), request.session.get("tv")
         if isinstance(uid, int) and isinstance(version, int):
             user = auth_service.load_user(session, uid, version)
         if user is None:
+            session.rollback()
             request.session.pop("uid", None)
             raise Unauthorized("Silakan masuk terlebih dahulu.")
-        if request.method in UNSAFE_METHODS:
-            await check_csrf(request)
     actor = auth_service.actor_for(session, user, ip=client_ip(request),
                                    locale=current_locale.get())
+    session.commit()
     audit.bind_actor(session, actor)
     request.state.actor = actor
     return actor
@@ -112,13 +163,13 @@ class Requirement:
         self.permission = permission
         scope_for("agent", permission)  # fail at import time on a misspelt permission
 
-    def __call__(self, actor: CurrentActor) -> Actor:
+    async def __call__(self, actor: CurrentActor) -> Actor:
         if scope_for(actor.role, self.permission) is None:
             raise Forbidden(f"Peran {actor.role} tidak berwenang untuk {self.permission}.")
         return actor
 
 
-def require(permission: str) -> Callable[..., Actor]:
+def require(permission: str) -> Requirement:
     return Requirement(permission)
 
 

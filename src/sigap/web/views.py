@@ -9,8 +9,9 @@ from sqlalchemy import text
 
 from sigap.web.deps import DbSession
 from sigap.web.i18n import LOCALES
+from sigap.web.route import TransactionRoute
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 
 @router.get("/", include_in_schema=False)
