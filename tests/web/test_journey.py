@@ -13,12 +13,16 @@ from tests.tickets.helpers import actor, floor, new_ticket
 pytestmark = pytest.mark.browser
 
 
-def _login(page: Any, base: str, login_code: int) -> None:
+def _login(browser: Any, base: str, login_code: int) -> tuple[Any, Any]:
+    """A fresh browser context on an agent screen, logged in; gives (context, page)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
     page.goto(f"{base}/login")
     page.fill("#login_code", str(login_code))
     page.fill("#password", factories.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/desk")
+    return context, page
 
 
 def test_complaint_journey(live_server: str, browser: Any, session: Session) -> None:
@@ -28,9 +32,7 @@ def test_complaint_journey(live_server: str, browser: Any, session: Session) -> 
     session.commit()
     base = live_server
 
-    agent_context = browser.new_context(viewport={"width": 1366, "height": 768})
-    agent = agent_context.new_page()
-    _login(agent, base, world.agent_a.login_code)
+    agent_context, agent = _login(browser, base, world.agent_a.login_code)
 
     # Find the customer by phone (the HTMX search answers as the agent types).
     agent.goto(f"{base}/customers")
@@ -67,9 +69,7 @@ def test_complaint_journey(live_server: str, browser: Any, session: Session) -> 
     agent_context.close()
 
     # The TL takes it over and resolves it.
-    tl_context = browser.new_context(viewport={"width": 1366, "height": 768})
-    tl = tl_context.new_page()
-    _login(tl, base, world.tl_a.login_code)
+    tl_context, tl = _login(browser, base, world.tl_a.login_code)
     tl.goto(ticket_url)
     takeover = tl.locator("[data-testid=takeover-form]")
     takeover.locator("input[name=reason]").fill("Saya tangani langsung")
@@ -84,9 +84,7 @@ def test_complaint_journey(live_server: str, browser: Any, session: Session) -> 
     tl_context.close()
 
     # Back with the agent: the customer agrees, and the Tier 2 ticket closes.
-    agent_context = browser.new_context(viewport={"width": 1366, "height": 768})
-    agent = agent_context.new_page()
-    _login(agent, base, world.agent_a.login_code)
+    agent_context, agent = _login(browser, base, world.agent_a.login_code)
     agent.goto(ticket_url)
     consent = agent.locator("[data-testid=consent-form]")
     consent.locator("input[name=by]").fill("Bu Rina (PIC, telepon)")
