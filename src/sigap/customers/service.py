@@ -141,6 +141,15 @@ def customer_in_scope(session: Session, actor: Actor, customer_id: int,
     return session.scalar(stmt) is not None
 
 
+def priority_in_scope(session: Session, actor: Actor, customer_id: int,
+                      grant_hours: int) -> bool | None:
+    """The customer's priority flag when the actor may see it, else None (one query)."""
+    stmt = select(Customer.priority).where(Customer.id == customer_id,
+                                           scope_clause(actor, grant_hours))
+    flag = session.scalar(stmt)
+    return None if flag is None else bool(flag)
+
+
 def get_customer(session: Session, actor: Actor, customer_id: int,
                  grant_hours: int) -> Customer:
     """The customer if the actor may see it; NotFound otherwise (existence not leaked)."""

@@ -20,7 +20,7 @@ from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.core.ids import ticket_number
 from sigap.core.pagination import Page, PageParams, paginate
-from sigap.customers.models import Customer, CustomerService
+from sigap.customers.models import CustomerService
 from sigap.org.models import Role, Staff, Team
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import (
@@ -100,8 +100,10 @@ def check_team(session: Session, team_id: int) -> None:
 def create_ticket(session: Session, actor: Actor, data: TicketCreate,
                   grant_hours: int = DEFAULT_GRANT_HOURS) -> Ticket:
     """Open a ticket for a customer the actor may work for (D9)."""
-    priority = session.scalar(select(Customer.priority).where(Customer.id == data.customer_id))
-    if priority is None or not customer_allowed(session, actor, data.customer_id, grant_hours):
+    from sigap.customers import service as customer_service
+
+    priority = customer_service.priority_in_scope(session, actor, data.customer_id, grant_hours)
+    if priority is None:
         raise NotFound(f"Pelanggan {data.customer_id} tidak ditemukan.", field="customer_id")
     product = ""
     if data.service_id is not None:
