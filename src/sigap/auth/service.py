@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from sigap.auth import audit, passwords
 from sigap.auth.actor import Actor
@@ -43,7 +43,8 @@ def actor_for(session: Session, user: User, ip: str | None = None, locale: str =
 
 def load_user(session: Session, user_id: int, token_version: int) -> User | None:
     """The user behind a session or token, if it is still active and not revoked."""
-    user = session.get(User, user_id)
+    # The site comes along: actor_for needs its time zone on every request.
+    user = session.get(User, user_id, options=[joinedload(User.staff).joinedload(Staff.site)])
     if user is None or not user.active or not user.staff.active:
         return None
     if user.token_version != token_version:

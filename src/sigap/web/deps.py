@@ -23,6 +23,7 @@ from sigap.config import Settings
 from sigap.core.errors import Forbidden, Unauthorized
 from sigap.db.session import READ_PHASE
 from sigap.web.i18n import current_locale
+from sigap.web.route import READ_TAIL
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
@@ -44,9 +45,11 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_discard, session)
         raise
-    if session.in_transaction():
+    pending = session.new or session.dirty or session.deleted
+    if session.in_transaction() and (pending or not session.info.get(READ_TAIL)):
         await run_in_threadpool(_finish, session)
     else:
+        # Nothing to commit: ending a read-only SQLite transaction never waits on a lock.
         session.close()
 
 

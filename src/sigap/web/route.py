@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from sigap.db.session import READ_PHASE
 
+# Marks a session whose open transaction only reads what the answer needs.
+READ_TAIL = "sigap_read_tail"
+
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
@@ -30,6 +33,7 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             # Anything read while the answer is built (a lazy attribute) then begins a
             # read-only transaction, without the write lock.
             session.connection(execution_options={READ_PHASE: True})
+            session.info[READ_TAIL] = True
         return result
 
     return run
