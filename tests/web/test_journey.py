@@ -25,6 +25,18 @@ def _login(browser: Any, base: str, login_code: int) -> tuple[Any, Any]:
     return context, page
 
 
+def _submit(page: Any, form: str, **fields: str) -> None:
+    """Fill the named fields of a ticket-page form (select or text) and submit it."""
+    box = page.locator(f"[data-testid={form}]")
+    for name, value in fields.items():
+        field = box.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    box.locator("button[type=submit]").click()
+
+
 def test_complaint_journey(live_server: str, browser: Any, session: Session) -> None:
     world = floor(session)
     old = new_ticket(session, actor(session, world.agent_a2), world.customer,
@@ -57,46 +69,31 @@ def test_complaint_journey(live_server: str, browser: Any, session: Session) -> 
     ticket_url = agent.url
 
     # An update to the customer, then an escalation to the TL on duty.
-    update = agent.locator("[data-testid=update-form]")
-    update.locator("select[name=kind]").select_option("customer_update")
-    update.locator("textarea[name=body]").fill("Tim kami sedang memeriksa jaringan Anda.")
-    update.locator("button[type=submit]").click()
+    _submit(agent, "update-form", kind="customer_update",
+            body="Tim kami sedang memeriksa jaringan Anda.")
     agent.locator("[data-testid=timeline] [data-kind=customer_update]").wait_for()
-    escalate = agent.locator("[data-testid=escalate-form]")
-    escalate.locator("textarea[name=reason]").fill("Perlu keputusan TL, pelanggan prioritas")
-    escalate.locator("button[type=submit]").click()
+    _submit(agent, "escalate-form", reason="Perlu keputusan TL, pelanggan prioritas")
     agent.locator("[data-testid=timeline] [data-kind=escalated]").wait_for()
     agent_context.close()
 
     # The TL takes it over and resolves it.
     tl_context, tl = _login(browser, base, world.tl_a.login_code)
     tl.goto(ticket_url)
-    takeover = tl.locator("[data-testid=takeover-form]")
-    takeover.locator("input[name=reason]").fill("Saya tangani langsung")
-    takeover.locator("button[type=submit]").click()
+    _submit(tl, "takeover-form", reason="Saya tangani langsung")
     tl.locator("[data-testid=timeline] [data-kind=taken_over]").wait_for()
     assert tl.inner_text("[data-testid=owner]").strip() == "tari"
-    state = tl.locator("[data-testid=state-form]")
-    state.locator("select[name=state]").select_option("resolved")
-    state.locator("textarea[name=reason]").fill("Port OLT dipulihkan")
-    state.locator("button[type=submit]").click()
+    _submit(tl, "state-form", state="resolved", reason="Port OLT dipulihkan")
     tl.locator("[data-testid=state-badge]", has_text="resolved").wait_for()
     tl_context.close()
 
     # Back with the agent: the customer agrees, and the Tier 2 ticket closes.
     agent_context, agent = _login(browser, base, world.agent_a.login_code)
     agent.goto(ticket_url)
-    consent = agent.locator("[data-testid=consent-form]")
-    consent.locator("input[name=by]").fill("Bu Rina (PIC, telepon)")
-    consent.locator("textarea[name=note]").fill("Layanan sudah normal, setuju ditutup")
-    consent.locator("button[type=submit]").click()
+    _submit(agent, "consent-form", by="Bu Rina (PIC, telepon)",
+            note="Layanan sudah normal, setuju ditutup")
     agent.locator("[data-testid=consent]").wait_for()
-    state = agent.locator("[data-testid=state-form]")
-    state.locator("select[name=state]").select_option("closed")
-    state.locator("button[type=submit]").click()
+    _submit(agent, "state-form", state="closed")
     agent.locator("[data-testid=state-badge]", has_text="closed").wait_for()
-    timeline = agent.inner_text("[data-testid=timeline]")
-    assert timeline
     for kind in ("customer_update", "escalated", "taken_over", "consent_recorded"):
         assert agent.locator(f"[data-testid=timeline] [data-kind={kind}]").count() >= 1, kind
     assert agent.locator("[data-testid=update-form]").count() == 0

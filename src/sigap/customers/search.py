@@ -36,7 +36,6 @@ class SearchResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-
 def _exact_hits(session: Session, q: str) -> tuple[str, list[int]]:
     """Customers matching q exactly by an identifier, across ALL customers."""
     text = q.strip()
@@ -121,4 +120,3 @@ def export_customers(session: Session, actor: Actor, q: str = "", segment: str |
     audit.record_read(session, "customers", [c.id for c in rows], why="ekspor pelanggan",
                       detail={"matched_by": matched_by or "list"})
     return rows
-

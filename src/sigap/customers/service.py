@@ -136,9 +136,7 @@ def scope_clause(actor: Actor, grant_hours: int) -> ColumnElement[bool]:
 
 def customer_in_scope(session: Session, actor: Actor, customer_id: int,
                       grant_hours: int) -> bool:
-    stmt = select(Customer.id).where(Customer.id == customer_id,
-                                     scope_clause(actor, grant_hours))
-    return session.scalar(stmt) is not None
+    return priority_in_scope(session, actor, customer_id, grant_hours) is not None
 
 
 def priority_in_scope(session: Session, actor: Actor, customer_id: int,

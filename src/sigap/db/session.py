@@ -31,7 +31,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # Execution option for a transaction that only reads (who the caller is): on SQLite it
 # begins deferred, without the write lock.
-READ_PHASE = "sigap_read_phase"
+_READ_PHASE = "sigap_read_phase"
 
 
 class WriterGate:
@@ -50,7 +50,7 @@ class WriterGate:
         self._timeout = timeout
 
     def begin(self, conn: Any) -> None:
-        if conn.get_execution_options().get(READ_PHASE):
+        if conn.get_execution_options().get(_READ_PHASE):
             conn.exec_driver_sql("BEGIN")
             return
         if not conn.info.get(self._HELD):
@@ -101,6 +101,19 @@ def make_engine(url: str, echo: bool = False, *, lock_at_begin: bool = True) -> 
             event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+@contextmanager
+def read_phase(session: Session) -> Iterator[None]:
+    """A stretch of reads at the start of a unit of work. On SQLite it runs in its own
+    deferred transaction, ended when the stretch ends, so it never holds the write lock;
+    elsewhere it is simply part of the session's transaction."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        session.connection(execution_options={_READ_PHASE: True})
+    yield
+    if sqlite:
+        session.commit()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -99,7 +99,7 @@ def site_page(site_id: int, request: Request, actor: Reader, session: DbSession)
 
 @router.post("/admin/sites/{site_id}")
 def site_update(site_id: int, request: Request, actor: Writer,
-                      session: DbSession, form: PostedForm) -> Response:
+                session: DbSession, form: PostedForm) -> Response:
     site = service.get_site(session, actor, site_id, "org.write")
     data = text_fields(form)
     try:
@@ -166,7 +166,7 @@ def _team_edit(request: Request, actor: Actor, session: Session, team: Any,
 
 @router.post("/admin/teams/{team_id}")
 def team_update(team_id: int, request: Request, actor: Writer,
-                      session: DbSession, form: PostedForm) -> Response:
+                session: DbSession, form: PostedForm) -> Response:
     team = service.get_team(session, actor, team_id, "org.write")
     data = text_fields(form)
     try:
@@ -275,7 +275,7 @@ def staff_edit(staff_id: int, request: Request, actor: Reader, session: DbSessio
 
 @router.post("/admin/staff/{staff_id}")
 def staff_update(staff_id: int, request: Request, actor: Writer,
-                       session: DbSession, form: PostedForm) -> Response:
+                 session: DbSession, form: PostedForm) -> Response:
     person = service.get_staff(session, actor, staff_id, "org.write")
     data = _staff_data(form)
     try:
@@ -319,7 +319,7 @@ def users_create(request: Request, actor: UserAdmin, session: DbSession,
 
 @router.post("/admin/users/{user_id}/password")
 def users_password(user_id: int, request: Request, actor: UserAdmin,
-                         session: DbSession, form: PostedForm) -> Response:
+                   session: DbSession, form: PostedForm) -> Response:
     data = text_fields(form)
     try:
         body = _validate(UserPasswordReset, data)

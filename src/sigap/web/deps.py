@@ -21,9 +21,8 @@ from sigap.auth.actor import Actor
 from sigap.auth.permissions import Scope, scope_for
 from sigap.config import Settings
 from sigap.core.errors import Forbidden, Unauthorized
-from sigap.db.session import READ_PHASE
+from sigap.db.session import read_phase
 from sigap.web.i18n import current_locale
-from sigap.web.route import READ_TAIL
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
@@ -45,12 +44,10 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_discard, session)
         raise
-    pending = session.new or session.dirty or session.deleted
-    if session.in_transaction() and (pending or not session.info.get(READ_TAIL)):
+    if session.in_transaction():
         await run_in_threadpool(_finish, session)
     else:
-        # Nothing to commit: ending a read-only SQLite transaction never waits on a lock.
-        session.close()
+        session.close()  # nothing open: no database work
 
 
 def _finish(session: Session) -> None:
@@ -129,28 +126,25 @@ def current_actor(request: Request, session: DbSession,
     database reads run in the thread pool, never on the event loop)."""
     settings = settings_of(request)
     header = request.headers.get("authorization", "")
-    # Reading who the caller is never writes: on SQLite this phase does not take the write
-    # lock, and its short transaction ends before the route's own work begins.
-    session.connection(execution_options={READ_PHASE: True})
-    user = None
-    if header[:7].lower() == "bearer ":
-        read = tokens.read(settings.secret_key, header[7:].strip(), settings.token_max_age_seconds)
-        if read is not None:
-            user = auth_service.load_user(session, *read)
-        if user is None:
-            session.rollback()
-            raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
-    else:
-        uid, version = request.session.get("uid"), request.session.get("tv")
-        if isinstance(uid, int) and isinstance(version, int):
-            user = auth_service.load_user(session, uid, version)
-        if user is None:
-            session.rollback()
-            request.session.pop("uid", None)
-            raise Unauthorized("Silakan masuk terlebih dahulu.")
-    actor = auth_service.actor_for(session, user, ip=client_ip(request),
-                                   locale=current_locale.get())
-    session.commit()
+    # Reading who the caller is never writes, so it takes no SQLite write lock.
+    with read_phase(session):
+        user = None
+        if header[:7].lower() == "bearer ":
+            read = tokens.read(settings.secret_key, header[7:].strip(),
+                               settings.token_max_age_seconds)
+            if read is not None:
+                user = auth_service.load_user(session, *read)
+            if user is None:
+                raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
+        else:
+            uid, version = request.session.get("uid"), request.session.get("tv")
+            if isinstance(uid, int) and isinstance(version, int):
+                user = auth_service.load_user(session, uid, version)
+            if user is None:
+                request.session.pop("uid", None)
+                raise Unauthorized("Silakan masuk terlebih dahulu.")
+        actor = auth_service.actor_for(session, user, ip=client_ip(request),
+                                       locale=current_locale.get())
     audit.bind_actor(session, actor)
     request.state.actor = actor
     return actor

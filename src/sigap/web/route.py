@@ -17,11 +17,6 @@ from typing import Any
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from sigap.db.session import READ_PHASE
-
-# Marks a session whose open transaction only reads what the answer needs.
-READ_TAIL = "sigap_read_tail"
-
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
@@ -29,11 +24,6 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         session: Session = kwargs["session"]
         result = endpoint(*args, **kwargs)
         session.commit()
-        if session.get_bind().dialect.name == "sqlite":
-            # Anything read while the answer is built (a lazy attribute) then begins a
-            # read-only transaction, without the write lock.
-            session.connection(execution_options={READ_PHASE: True})
-            session.info[READ_TAIL] = True
         return result
 
     return run
