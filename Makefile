@@ -10,7 +10,7 @@ DEMO_DAYS  ?= 14
 export SIGAP_DATABASE_URL ?= sqlite:///var/sigap.db
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint typecheck browser clean bench
+.PHONY: install run test lint typecheck browser mailserver clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	  || echo "could not install chromium (the browser tests will say so)"; }
 
+# Debian's Dovecot for the IMAP tests (each test run starts its own on a loopback port).
+mailserver:
+	@test -x /usr/sbin/dovecot || { \
+	  echo "installing Debian dovecot-imapd for the IMAP tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd) \
+	  || echo "could not install dovecot-imapd (the IMAP tests will say so)"; }
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
@@ -41,7 +48,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install browser lint typecheck
+test: install browser mailserver lint typecheck
 	@if [ -z "$$SIGAP_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export SIGAP_TEST_POSTGRES_URL=$(PG_ADMIN_URL); fi; \
 	if [ "$$CI" = "true" ] && [ -z "$$SIGAP_TEST_POSTGRES_URL" ]; then \

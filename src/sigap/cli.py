@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from sigap.auth import cli as auth_cli
+from sigap.channels.email import cli as email_cli
 from sigap.config import Settings, get_settings
 from sigap.customers import cli as customers_cli
 from sigap.db.session import normalise_url
@@ -25,6 +26,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 app.add_typer(db_app, name="db")
 app.add_typer(auth_cli.app, name="user")
 app.add_typer(customers_cli.app, name="import")
+app.add_typer(email_cli.app, name="email")
 
 console = Console()
 

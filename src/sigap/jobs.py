@@ -31,7 +31,7 @@ log = logging.getLogger("sigap.jobs")
 
 # Domains with a tasks.py list it here; each exposes `register(huey, settings)` returning
 # its task wrappers by name.
-TASK_MODULES: tuple[str, ...] = ()
+TASK_MODULES: tuple[str, ...] = ("sigap.channels.email.tasks",)
 
 
 def queue_path(settings: Settings) -> Path:
@@ -67,7 +67,7 @@ def get_huey() -> Huey:
 
 
 @lru_cache
-def _sessions(database_url: str) -> sessionmaker[Session]:
+def job_sessions(database_url: str) -> sessionmaker[Session]:
     # One engine per process and database, created on the first job that needs it.
     return make_sessionmaker(make_engine(database_url))
 
@@ -97,7 +97,7 @@ def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
 
     @huey.periodic_task(crontab(minute="0"), name="purge_access_grants")
     def purge_access_grants_hourly() -> None:
-        deleted = purge_access_grants(_sessions(settings.database_url),
+        deleted = purge_access_grants(job_sessions(settings.database_url),
                                       settings.identify_grant_hours)
         log.info("purged %d expired customer access grants", deleted)
 

@@ -1,19 +1,39 @@
 """Every table, imported once so metadata is complete for migrations and tests."""
 
 from sigap.auth.models import AuditLog, User
+from sigap.channels.email.models import (
+    AckLog,
+    EmailAttachment,
+    EmailMessage,
+    EmailReference,
+    LevelRoute,
+    Mailbox,
+    QuarantinedEmail,
+    RelatedProduct,
+    ReplyTemplate,
+)
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
+    "AckLog",
     "AuditLog",
     "Base",
     "Customer",
     "CustomerAccessGrant",
     "CustomerContact",
     "CustomerService",
+    "EmailAttachment",
+    "EmailMessage",
+    "EmailReference",
     "Interaction",
+    "LevelRoute",
+    "Mailbox",
+    "QuarantinedEmail",
+    "RelatedProduct",
+    "ReplyTemplate",
     "Site",
     "Staff",
     "Team",

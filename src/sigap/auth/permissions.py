@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, str] = {
     "org.write": "manage sites, teams and staff",
     "users.manage": "create logins, reset passwords, deactivate",
     "audit.read": "read the audit log",
+    "email.manage": "configure mailboxes, templates, related products; see the quarantine",
+    "email.templates": "write the reply templates and related-product lists of the email desk",
+    "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
 }
 
 _TICKET_WORK = ("tickets.read", "tickets.write", "tickets.escalate", "interactions.write")
@@ -67,13 +70,14 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.desk_control: _grant(Scope.site, "tickets.read", "org.read"),
     Role.admin: _grant(
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
-        "customers.import",
+        "customers.import", "email.manage", "email.inbound", "email.templates",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
-    Role.knowledge_management: _grant(Scope.all, "org.read"),
+    Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates"),
     Role.document_control: _grant(Scope.all, "org.read"),
     Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read"),
-    Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read"),
+    Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",
+                    "email.inbound"),
 }
 
 

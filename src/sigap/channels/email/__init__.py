@@ -1,0 +1,1 @@
+"""Email desk (EMS, seed 001): mailboxes, fetching, threading, answering."""
