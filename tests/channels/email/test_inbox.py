@@ -196,3 +196,24 @@ def test_attachment_over_the_limit_is_kept_aside_not_dropped(session: Session) -
     aside = rows["Tagihan Juni.xlsx"]
     assert aside.data is None and aside.size == len(big) and "disisihkan" in aside.note
     assert inbox.extract_attachment(raw, aside.filename, aside.size) == big
+
+
+def test_automatic_acknowledgement_once_per_sender_and_never_to_robots(session: Session) -> None:
+    box = mailbox(session, auto_acknowledge=True, ack_interval_minutes=60)
+    first = inbox.ingest(session, box, mail(subject="Satu")[0])
+    inbox.ingest(session, box, mail(subject="Dua")[0])  # same sender, within the hour
+    inbox.ingest(session, box, mail(sender="lain@contoh.id", subject="Tiga")[0])
+    inbox.ingest(session, box, mail(sender="robot@contoh.id",
+                                    headers={"Auto-Submitted": "auto-replied"})[0])
+    acks = list(session.scalars(select(EmailMessage).where(EmailMessage.direction == "outbound")
+                                .order_by(EmailMessage.id)))
+    assert [a.to for a in acks] == [["budi@pelanggan.co.id"], ["lain@contoh.id"]]
+    ack = acks[0]
+    assert ack.ticket_id == first.ticket_id and ack.template_kind == "acknowledgement"
+    assert b"Auto-Submitted: auto-replied" in ack.raw
+    ticket = session.get(Ticket, first.ticket_id)
+    assert ticket is not None and ticket.number in ack.text
+    assert ticket.first_response_at is None  # a robot's answer is not the agent's response
+    # The acknowledgement itself, coming back to us, is our own mail: noise.
+    echo = inbox.ingest(session, box, ack.raw)
+    assert echo.state in (MailState.duplicate, MailState.noise)

@@ -8,6 +8,7 @@ IMAP flag/move).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
@@ -18,12 +19,15 @@ from sqlalchemy.orm import Session
 
 from sigap.auth.actor import SYSTEM
 from sigap.channels.email.models import (
+    AckLog,
     EmailAttachment,
     EmailMessage,
     EmailReference,
     Mailbox,
     MailState,
     QuarantinedEmail,
+    ReplyTemplate,
+    TemplateKind,
 )
 from sigap.channels.email.noise import noise_reason
 from sigap.channels.email.parser import ParsedEmail, UnparseableEmail, parse
@@ -281,7 +285,44 @@ def _open_ticket(session: Session, mailbox: Mailbox, mail: ParsedEmail, raw: byt
     row = _store(session, mailbox, mail, raw, key, MailState.new_ticket, uidvalidity=uidvalidity,
                  uid=uid, customer_id=customer_id, ticket_id=ticket.id,
                  interaction_id=interaction_id, repeat_of=repeat_of)
+    if mailbox.auto_acknowledge:
+        acknowledge(session, mailbox, ticket.id, mail.from_address)
     return Ingested(MailState.new_ticket, row.id, ticket.id, True)
+
+
+ACK_BODY = ("Terima kasih, email Anda sudah kami terima dan dicatat dengan nomor tiket "
+            "{nomor_tiket}. Petugas kami akan segera menindaklanjutinya. Mohon sertakan nomor "
+            "tiket tersebut bila membalas email ini.")
+
+
+def acknowledge(session: Session, mailbox: Mailbox, ticket_id: int, address: str) -> bool:
+    """An automatic acknowledgement, at most one per sender per the mailbox's interval
+    (a sender writing ten times in a minute gets one answer, and two autoresponders
+    cannot keep each other busy)."""
+    from sigap.channels.email import reply
+
+    now = utcnow()
+    last = session.get(AckLog, address)
+    interval = dt.timedelta(minutes=mailbox.ack_interval_minutes)
+    if last is not None and last.sent_at > now - interval:
+        return False
+    if last is None:
+        session.add(AckLog(address=address, sent_at=now))
+    else:
+        last.sent_at = now
+    template = session.scalar(
+        select(ReplyTemplate).where(ReplyTemplate.kind == TemplateKind.acknowledgement,
+                                    ReplyTemplate.active.is_(True))
+        .order_by(ReplyTemplate.id).limit(1))
+    ticket = session.get(Ticket, ticket_id)
+    body = ACK_BODY
+    if template is not None:
+        body = template.body
+    if ticket is not None:
+        body = reply.render(body, reply.variables(session, ticket, SYSTEM, now))
+    reply.queue_reply(session, SYSTEM, ticket_id, body, template=template,
+                      kind=TemplateKind.acknowledgement, automatic=True)
+    return True
 
 
 def extract_attachment(raw: bytes, filename: str, size: int) -> bytes:

@@ -82,6 +82,8 @@ class Mailbox(TimestampMixin, Base):
     work_level: Mapped[str] = mapped_column(String(16), default=WorkLevel.level0)
     default_type: Mapped[str] = mapped_column(String(16), default="gangguan")
     auto_acknowledge: Mapped[bool] = mapped_column(default=False)
+    # At most one automatic acknowledgement per sender in this many minutes.
+    ack_interval_minutes: Mapped[int] = mapped_column(default=60)
     max_attachment_bytes: Mapped[int] = mapped_column(default=10 * 1024 * 1024)
     active: Mapped[bool] = mapped_column(default=True)
     uidvalidity: Mapped[int | None] = mapped_column(nullable=True)

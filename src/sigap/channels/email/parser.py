@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from email import policy
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -21,7 +22,9 @@ from sigap.channels.email.html import html_to_text
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:", re.MULTILINE)  # a field name, then a colon
 _KNOWN_HEADERS = ("from", "sender", "date", "message-id", "subject", "to")
 _MSGID = re.compile(r"<[^<>\s]+>")
-_PARSER = BytesParser(policy=policy.default)
+# compat32 leaves headers as text: the default policy's header objects cost about five
+# times the parse itself, and only a handful of headers are needed, decoded below.
+_PARSER = BytesParser(policy=policy.compat32)
 
 __all__ = ["Attachment", "ParsedEmail", "UnparseableEmail", "html_to_text", "parse"]
 
@@ -68,21 +71,43 @@ class ParsedEmail:
     defects: tuple[str, ...]
 
 
-def _header(msg: Message, name: str, defects: list[str]) -> str:
-    """A header as text; a header that cannot be decoded falls back to its raw form."""
+def _text(value: object) -> str:
+    """A raw header value as str; 8-bit bytes in it (surrogate-escaped) read as UTF-8."""
+    text = str(value)
     try:
-        value = msg.get(name)
-    except Exception as exc:
-        defects.append(f"header {name} tidak terbaca: {type(exc).__name__}")
-        raw = msg.get_all(name, failobj=[])
-        value = raw[0] if raw else None
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def _words(value: str, defects: list[str], name: str) -> str:
+    """Decode RFC 2047 encoded-words; an unknown charset reads with replacement."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (LookupError, UnicodeError, ValueError, AssertionError):
+        defects.append(f"header {name}: charset tidak dikenal; dibaca dengan pengganti")
+        parts = []
+        for chunk, charset in decode_header(value):
+            if isinstance(chunk, bytes):
+                try:
+                    parts.append(chunk.decode(charset or "utf-8", "replace"))
+                except LookupError:
+                    parts.append(chunk.decode("utf-8", "replace"))
+            else:
+                parts.append(chunk)
+        return "".join(parts)
+
+
+def _header(msg: Message, name: str, defects: list[str], decode: bool = True) -> str:
+    """A header as text (encoded-words decoded unless `decode` is False)."""
+    value = msg.get(name)
     if value is None:
         return ""
-    try:
-        return str(value).strip()
-    except Exception:
-        defects.append(f"header {name} tidak terbaca")
-        return ""
+    text = " ".join(_text(value).split())
+    return _words(text, defects, name) if decode else text
 
 
 def _ids(text: str) -> list[str]:
@@ -93,13 +118,14 @@ def _ids(text: str) -> list[str]:
 
 
 def _addresses(msg: Message, name: str, defects: list[str]) -> list[tuple[str, str]]:
-    values = [_header(msg, name, defects)]
+    values = [_text(v) for v in msg.get_all(name, failobj=[])]
     try:
-        pairs = getaddresses([v for v in values if v])
-    except Exception:
+        pairs = getaddresses(values)
+    except Exception:  # a mangled address list must not lose the mail
         defects.append(f"alamat {name} tidak terbaca")
         return []
-    return [(n.strip(), a.strip().lower()) for n, a in pairs if a and "@" in a]
+    return [(_words(n, defects, name).strip(), a.strip().lower())
+            for n, a in pairs if a and "@" in a]
 
 
 def _decode(part: Message, defects: list[str]) -> str:
@@ -129,7 +155,8 @@ def _filename(part: Message, index: int, defects: list[str]) -> str:
         defects.append(f"nama lampiran {index} tidak terbaca")
         name = None
     if name:
-        return str(name).replace("\r", "").replace("\n", "").strip()
+        clean = _words(_text(name).replace("\r", "").replace("\n", ""), defects, "filename")
+        return clean.strip()
     subtype = part.get_content_subtype() or "bin"
     return f"lampiran-{index}.{subtype[:10]}"
 
@@ -209,7 +236,7 @@ def parse(raw: bytes) -> ParsedEmail:
         text = html_to_text(html) if html else ""
     senders = _addresses(msg, "From", defects) or _addresses(msg, "Sender", defects)
     name, address = senders[0] if senders else ("", "")
-    message_ids = _ids(_header(msg, "Message-ID", defects))
+    message_ids = _ids(_header(msg, "Message-ID", defects, decode=False))
     date: dt.datetime | None = None
     date_text = _header(msg, "Date", defects)
     if date_text:
@@ -218,8 +245,8 @@ def parse(raw: bytes) -> ParsedEmail:
             date = (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
         except (TypeError, ValueError, IndexError, OverflowError):
             defects.append("tanggal tidak terbaca")
-    references = tuple(dict.fromkeys(_ids(_header(msg, "References", defects))))
-    in_reply = _ids(_header(msg, "In-Reply-To", defects))
+    references = tuple(dict.fromkeys(_ids(_header(msg, "References", defects, decode=False))))
+    in_reply = _ids(_header(msg, "In-Reply-To", defects, decode=False))
     return_path = _header(msg, "Return-Path", defects)
     rp_ids = re.findall(r"<([^<>]*)>", return_path)
     return_path = ("<>" if rp_ids and not rp_ids[0] else

@@ -98,7 +98,7 @@ def variables(session: Session, ticket: Ticket, actor: Actor,
         "subjek": ticket.subject,
         "produk": ticket.product or (service.product if service else ""),
         "nomor_layanan": service.service_id if service else "",
-        "agen": actor.name,
+        "agen": actor.name if not actor.is_system else "Tim Layanan",
         "produk_terkait": related_block(session, ticket.product) if ticket.product else "",
     }
 
@@ -186,8 +186,10 @@ def queue_reply(session: Session, actor: Actor, ticket_id: int, body: str, *,
                 subject: str | None = None, cc: Sequence[str] = (),
                 template: ReplyTemplate | None = None, kind: str = "reply",
                 attachments: Sequence[NewAttachment] = (),
-                forward_attachment_ids: Sequence[int] = ()) -> EmailMessage:
-    """Write the answer into the outbox; the worker sends it (outbox.py)."""
+                forward_attachment_ids: Sequence[int] = (),
+                automatic: bool = False) -> EmailMessage:
+    """Write the answer into the outbox; the worker sends it (outbox.py). An automatic
+    acknowledgement is not the agent's response (SOP 5.2), so it stamps nothing."""
     ticket = ticket_service.get_ticket(session, actor, ticket_id, "tickets.write")
     if ticket.merged_into_id is not None:
         raise InvalidInput("Tiket ini sudah digabung ke tiket lain.", field="ticket")
@@ -217,7 +219,10 @@ def queue_reply(session: Session, actor: Actor, ticket_id: int, body: str, *,
         references = [*parent.references, parent.message_id][-20:]
         mime["In-Reply-To"] = parent.message_id
         mime["References"] = " ".join(references)
-    mime["Auto-Submitted"] = "no"
+    # RFC 3834: an automatic answer says so, and asks other robots not to answer it.
+    mime["Auto-Submitted"] = "auto-replied" if automatic else "no"
+    if automatic:
+        mime["X-Auto-Response-Suppress"] = "All"
     mime["X-Sigap-Ticket"] = ticket.number
     text = _full_body(session, mailbox, ticket, body, values)
     mime.set_content(text)
@@ -237,6 +242,11 @@ def queue_reply(session: Session, actor: Actor, ticket_id: int, body: str, *,
     )
     session.add(row)
     session.flush()
+    if automatic:
+        ticket_service.add_event(session, ticket, actor, EventKind.note,
+                                 f"Tanda terima otomatis ke {to}.",
+                                 data={"email_id": row.id, "email_kind": kind})
+        return row
     # The first answer to the customer is the response-time stamp (SOP 5.2).
     if ticket.first_response_at is None:
         ticket.first_response_at = now

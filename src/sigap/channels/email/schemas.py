@@ -42,6 +42,7 @@ class MailboxIn(BaseModel):
     work_level: WorkLevelIn = "level0"
     default_type: Literal["gangguan", "informasi", "permintaan"] = "gangguan"
     auto_acknowledge: bool = False
+    ack_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=0, le=2**31 - 1)
     active: bool = True
 
@@ -74,6 +75,7 @@ class MailboxOut(BaseModel):
     work_level: str
     default_type: str
     auto_acknowledge: bool
+    ack_interval_minutes: int
     max_attachment_bytes: int
     active: bool
     uidvalidity: int | None

@@ -83,6 +83,7 @@ def upgrade() -> None:
     sa.Column('work_level', sa.String(length=16), nullable=False),
     sa.Column('default_type', sa.String(length=16), nullable=False),
     sa.Column('auto_acknowledge', sa.Boolean(), nullable=False),
+    sa.Column('ack_interval_minutes', sa.Integer(), nullable=False),
     sa.Column('max_attachment_bytes', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('uidvalidity', sa.Integer(), nullable=True),
