@@ -168,6 +168,8 @@ def _mailbox_data(form: Any) -> MailboxIn:
             data[secret] = None  # an empty field keeps the stored secret
     if not data.get("team_id"):
         data["team_id"] = None
+    if str(data.get("tier", "")).isdigit():
+        data["tier"] = int(data["tier"])  # a Literal[1, 2] does not coerce form text
     data.pop("mailbox_id", None)
     try:
         return MailboxIn.model_validate(data)

@@ -49,9 +49,10 @@ def checklist(session: Session, ticket: Ticket) -> list[Step]:
                EmailMessage.author_id)
         .where(EmailMessage.ticket_id == ticket.id).order_by(EmailMessage.id)))
     ids = {e.actor_id for e in events if e.actor_id} | {m[3] for m in mails if m[3]}
-    names = dict(session.execute(select(Staff.id, Staff.online_name)
-                                 .where(Staff.id.in_(ids)))) if ids else {}
-    names = {int(k): str(v) for k, v in names.items()}
+    names: dict[int, str] = {}
+    if ids:
+        rows = session.execute(select(Staff.id, Staff.online_name).where(Staff.id.in_(ids)))
+        names = {int(r[0]): str(r[1]) for r in rows}
 
     def first(pred: object) -> TicketEvent | None:
         return next((e for e in events if pred(e)), None)  # type: ignore[operator]
