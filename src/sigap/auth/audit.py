@@ -8,6 +8,7 @@ data are recorded explicitly by the services that show it (`record_read`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect
@@ -120,5 +121,17 @@ def record_read(session: Session, entity: str, entity_ids: list[object] | object
     now = utcnow()
     rows = [_row(actor, f"{entity}.read", entity, i, {"why": why, **(detail or {})}, now)
             for i in ids]
+    if rows:
+        session.connection().execute(insert(_AUDIT_TABLE), rows)
+
+
+def record_created(session: Session, entity: str, entity_ids: Sequence[object],
+                   detail: dict[str, Any] | None = None) -> None:
+    """One `<table>.create` row per record written by a bulk insert (which bypasses the
+    flush hook above), so bulk paths leave the same trail as the ORM."""
+    actor = actor_of(session)
+    now = utcnow()
+    rows = [_row(actor, f"{entity}.create", entity, i, _jsonable(detail or {}), now)  # type: ignore[arg-type]
+            for i in entity_ids]
     if rows:
         session.connection().execute(insert(_AUDIT_TABLE), rows)

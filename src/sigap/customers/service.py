@@ -9,11 +9,12 @@ the last `grant_hours` — that is how a Tier 1 agent serves a caller they have 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, insert, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from sigap.auth import audit
@@ -340,3 +341,47 @@ def update_service(session: Session, actor: Actor, customer_id: int, grant_hours
             setattr(svc, key, value)
     session.flush()
     return svc
+
+
+def customers_for_emails(session: Session, senders: dict[str, str],
+                         segment: str) -> dict[str, int]:
+    """The customer of each sender address; an unknown sender becomes a new customer (in
+    `segment`, named by the display name) with that address as its contact. One query to
+    find them, one multi-row INSERT per table for the new ones."""
+    if not senders:
+        return {}
+    found: dict[str, int] = {}
+    for value, cid in session.execute(
+            select(CustomerContact.value, CustomerContact.customer_id)
+            .where(CustomerContact.kind == ContactKind.email,
+                   CustomerContact.value.in_(list(senders)))
+            .order_by(CustomerContact.customer_id)):
+        found.setdefault(value, cid)
+    missing = {a: n for a, n in senders.items() if a not in found}
+    if not missing:
+        return found
+    external = {a: "EML-" + hashlib.sha1(a.encode()).hexdigest()[:12].upper() for a in missing}
+    for ext, cid in session.execute(select(Customer.external_id, Customer.id)
+                                    .where(Customer.external_id.in_(list(external.values())))):
+        address = next(a for a, e in external.items() if e == ext)
+        found[address] = cid
+        missing.pop(address, None)
+    if not missing:
+        return found
+    now = utcnow()
+    segment = parse_segment(segment or Segment.consumer)
+    addresses = list(missing)
+    ids = list(session.scalars(
+        insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+        [{"external_id": external[a], "name": (missing[a] or a)[:200], "segment": segment,
+          "city": "", "address": "", "priority": False, "priority_reason": "",
+          "notes": "Dibuat otomatis dari email masuk.", "created_at": now, "updated_at": now}
+         for a in addresses]))
+    contact_ids = list(session.scalars(
+        insert(CustomerContact).returning(CustomerContact.id, sort_by_parameter_order=True),
+        [{"customer_id": cid, "kind": ContactKind.email, "value": a, "label": "email"}
+         for a, cid in zip(addresses, ids, strict=True)]))
+    audit.record_created(session, "customers", ids, {"source": "email"})
+    audit.record_created(session, "customer_contacts", contact_ids, {"source": "email"})
+    found.update(zip(addresses, ids, strict=True))
+    return found

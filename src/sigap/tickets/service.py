@@ -38,11 +38,16 @@ DEFAULT_GRANT_HOURS = 12
 
 
 def next_number(session: Session, year: int) -> str:
-    """T-YYYY-NNNNNN from the year's counter, in one atomic upsert.
+    """T-YYYY-NNNNNN from the year's counter (see reserve_numbers)."""
+    return reserve_numbers(session, year, 1)[0]
+
+
+def reserve_numbers(session: Session, year: int, count: int) -> list[str]:
+    """`count` consecutive ticket numbers of the year, in one atomic upsert.
 
     The upsert creates the year's row on first use and otherwise increments it under the
-    row lock, so concurrent transactions get distinct numbers. On PostgreSQL the number is
-    taken in its own short transaction: holding the counter's row lock until the ticket's
+    row lock, so concurrent transactions get distinct numbers. On PostgreSQL the numbers are
+    taken in their own short transaction: holding the counter's row lock until the ticket's
     transaction commits would serialise every ticket creation. A ticket whose transaction
     then fails leaves a gap in the numbers, as a database sequence would. SQLite already
     serialises writers, so there it stays inside the ticket's transaction.
@@ -53,16 +58,17 @@ def next_number(session: Session, year: int) -> str:
     insert: Callable[..., Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(table)
-        .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + 1})
+        .values(year=year, last=count)
+        .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + count})
         .returning(table.c.last)
     )
     if dialect == "postgresql":
         with bind.engine.connect() as conn:
             last = int(conn.execute(stmt).scalar_one())
             conn.commit()
-        return ticket_number(year, last)
-    return ticket_number(year, int(session.execute(stmt).scalar_one()))
+    else:
+        last = int(session.execute(stmt).scalar_one())
+    return [ticket_number(year, n) for n in range(last - count + 1, last + 1)]
 
 
 def add_event(session: Session, ticket: Ticket, actor: Actor, kind: str, body: str = "", *,

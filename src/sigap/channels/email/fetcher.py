@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from imapclient import IMAPClient
 from sqlalchemy import select
@@ -22,7 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigap.auth import audit
 from sigap.auth.actor import SYSTEM
-from sigap.channels.email.inbox import Ingested, ingest, own_addresses, quarantine
+from sigap.channels.email.inbox import (
+    Ingested,
+    ingest,
+    ingest_batch,
+    own_addresses,
+    quarantine,
+)
 from sigap.channels.email.models import Mailbox
 from sigap.core.clock import utcnow
 from sigap.db.session import transaction
@@ -132,25 +139,48 @@ def fetch_mailbox(sessions: sessionmaker[Session], mailbox_id: int, *, batch: in
 
 def _batch(sessions: sessionmaker[Session], client: IMAPClient, mailbox: Mailbox,
            uidvalidity: int, uids: list[int], report: FetchReport) -> list[int]:
+    """One transaction for the batch. First without a savepoint per message (they cost a
+    round of statements each): the whole batch in one `ingest_batch`. If anything fails,
+    the batch is rolled back and taken again message by message with savepoints, so the
+    message at fault alone is quarantined."""
     bodies = client.fetch(uids, ["BODY.PEEK[]"])
+    try:
+        return _take(sessions, mailbox, uidvalidity, uids, bodies, report, guarded=False)
+    except Exception:
+        log.warning("batch of %d in %s failed; retrying message by message", len(uids),
+                    mailbox.name, exc_info=True)
+        return _take(sessions, mailbox, uidvalidity, uids, bodies, report, guarded=True)
+
+
+def _take(sessions: sessionmaker[Session], mailbox: Mailbox, uidvalidity: int,
+          uids: list[int], bodies: dict[int, dict[bytes, Any]], report: FetchReport,
+          guarded: bool) -> list[int]:
+    outcomes: list[Ingested] = []
     with transaction(sessions) as session:
         audit.bind_actor(session, SYSTEM)
         row = _locked(session, mailbox.id)
         if row.uidvalidity != uidvalidity:
             return []
         own = own_addresses(session)
-        done: list[int] = []
+        items: list[tuple[bytes, int | None]] = []
         for uid in uids:
             if uid <= row.last_uid:
                 continue  # another fetcher took it while we waited for the lock
-            data = bodies.get(uid, {})
-            raw = data.get(b"BODY[]")
+            raw = bodies.get(uid, {}).get(b"BODY[]")
             if raw is None:
                 continue  # expunged on the server between SEARCH and FETCH
-            report.add(_ingest_one(session, row, bytes(raw), uidvalidity, uid, own))
-            done.append(uid)
+            items.append((bytes(raw), uid))
+        if guarded:
+            outcomes = [_ingest_one(session, row, raw, uidvalidity, uid or 0, own)
+                        for raw, uid in items]
+        else:
+            outcomes = ingest_batch(session, row, items, source="imap",
+                                    uidvalidity=uidvalidity, own=own)
+        done = [uid for _, uid in items if uid is not None]
         if done:
             row.last_uid = max(done)
+    for outcome in outcomes:  # counted only once the batch is committed
+        report.add(outcome)
     return done
 
 

@@ -1,23 +1,25 @@
-"""Taking in one mail: store it, drop the noise, thread it to its ticket or open one (D12).
+"""Taking in mail: store it, drop the noise, thread it to its ticket or open one (D12).
 
-Whatever path a mail takes (IMAP worker, MTA pipe), `ingest` is the only way in, so every
-mail is parsed, deduplicated and threaded the same way. It only flushes: the caller's
-transaction commits, and only after that commit may the mail be acknowledged (202, or the
-IMAP flag/move).
+Whatever path a mail takes (IMAP worker, MTA pipe), `ingest_batch` is the only way in, so
+every mail is parsed, deduplicated and threaded the same way; `ingest` is a batch of one.
+A batch costs a fixed number of statements per table rather than per mail (a mailbox
+backlog is tens of thousands). It only flushes: the caller's transaction commits, and only
+after that commit may the mail be acknowledged (202, or the IMAP flag/move).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from sigap.auth import audit
 from sigap.auth.actor import SYSTEM
+from sigap.channels.email import conversation
 from sigap.channels.email.models import (
     AckLog,
     EmailAttachment,
@@ -33,15 +35,13 @@ from sigap.channels.email.noise import noise_reason
 from sigap.channels.email.parser import ParsedEmail, UnparseableEmail, parse
 from sigap.core.clock import utcnow
 from sigap.customers import service as customer_service
-from sigap.customers.models import ContactKind, Customer, CustomerContact, CustomerService
+from sigap.customers.models import CustomerService
 from sigap.tickets import actions as ticket_actions
-from sigap.tickets import service as ticket_service
-from sigap.tickets.interaction import create_interaction
-from sigap.tickets.models import PendingReason, Ticket, TicketState
-from sigap.tickets.schemas import InteractionCreate, TicketCreate
+from sigap.tickets import intake
+from sigap.tickets.lifecycle import ACTIVE_STATES
+from sigap.tickets.models import EventKind, PendingReason, Ticket, TicketEvent, TicketState
 
-# "[#T-2026-000123]" in a subject, as our outgoing mail writes it.
-TICKET_TAG = re.compile(r"\[#(T-\d{4}-\d{6})\]")
+TICKET_TAG = conversation.TICKET_TAG
 _NO_SUBJECT = "(tanpa subjek)"
 
 
@@ -52,6 +52,21 @@ class Ingested:
     ticket_id: int | None
     created: bool  # False when the mail was already stored (a repeat delivery)
     reason: str = ""
+
+
+@dataclass
+class _Mail:
+    raw: bytes
+    uid: int | None
+    mail: ParsedEmail
+    key: str
+    state: str = MailState.new_ticket
+    reason: str = ""
+    customer_id: int | None = None
+    ticket_id: int | None = None
+    repeat_of: int | None = None
+    interaction_id: int | None = None
+    email_id: int | None = None
 
 
 def message_key(mail: ParsedEmail | None, raw: bytes) -> str:
@@ -65,229 +80,253 @@ def own_addresses(session: Session) -> set[str]:
 
 
 def quarantine(session: Session, mailbox: Mailbox, raw: bytes, reason: str, source: str,
-                uidvalidity: int | None, uid: int | None) -> Ingested:
+               uidvalidity: int | None, uid: int | None) -> Ingested:
     digest = hashlib.sha256(raw).hexdigest()
     found = session.scalar(select(QuarantinedEmail.id).where(
         QuarantinedEmail.mailbox_id == mailbox.id, QuarantinedEmail.digest == digest))
-    if found is not None:
+    pending = any(isinstance(o, QuarantinedEmail) and o.digest == digest
+                  and o.mailbox_id == mailbox.id for o in session.new)
+    if found is not None or pending:
         return Ingested("quarantined", None, None, False, reason)
     session.add(QuarantinedEmail(mailbox_id=mailbox.id, source=source, uidvalidity=uidvalidity,
                                  uid=uid, digest=digest, raw=raw, reason=reason))
-    session.flush()
     return Ingested("quarantined", None, None, True, reason)
-
-
-def _ticket_of_messages(session: Session, ids: Iterable[str]) -> int | None:
-    wanted = [i for i in ids if i]
-    if not wanted:
-        return None
-    rows = session.execute(
-        select(EmailMessage.message_id, EmailMessage.ticket_id)
-        .where(EmailMessage.message_id.in_(wanted), EmailMessage.ticket_id.is_not(None))
-    ).all()
-    by_id = {r[0]: r[1] for r in rows}
-    for i in wanted:  # the order given is the order of preference
-        if i in by_id:
-            return int(by_id[i] or 0)
-    return None
-
-
-def find_thread(session: Session, mail: ParsedEmail) -> int | None:
-    """The ticket this mail continues: In-Reply-To, then References (nearest first), then
-    the ticket tag in the subject, then mail stored earlier that points at the same
-    messages (a reply fetched before its parent)."""
-    ticket_id = _ticket_of_messages(session, [mail.in_reply_to or ""])
-    if ticket_id is None:
-        ticket_id = _ticket_of_messages(session, reversed(mail.references))
-    if ticket_id is None:
-        tag = TICKET_TAG.search(mail.subject)
-        if tag:
-            ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == tag.group(1)))
-    # Out of order: a reply of this mail (it points at our Message-ID), or a sibling that
-    # points at the same parent, came first and already has the ticket.
-    targets = [t for t in (mail.message_id, mail.in_reply_to, *mail.references) if t]
-    if ticket_id is None and targets:
-        ticket_id = session.scalar(
-            select(EmailMessage.ticket_id)
-            .join(EmailReference, EmailReference.message_id == EmailMessage.id)
-            .where(EmailReference.target.in_(targets), EmailMessage.ticket_id.is_not(None))
-            .order_by(EmailMessage.id).limit(1)
-        )
-    return _live_ticket(session, ticket_id)
-
-
-def _live_ticket(session: Session, ticket_id: int | None) -> int | None:
-    """Follow merges to the ticket that absorbed this one."""
-    seen: set[int] = set()
-    while ticket_id is not None and ticket_id not in seen:
-        seen.add(ticket_id)
-        merged = session.scalar(select(Ticket.merged_into_id).where(Ticket.id == ticket_id))
-        if merged is None:
-            return ticket_id
-        ticket_id = merged
-    return ticket_id
-
-
-def match_customer(session: Session, mailbox: Mailbox, mail: ParsedEmail) -> int:
-    """The customer owning the sender's address; an unknown sender becomes a new
-    customer with that address as its contact, in the mailbox's segment."""
-    address = mail.from_address
-    found = session.scalar(
-        select(CustomerContact.customer_id)
-        .where(CustomerContact.kind == ContactKind.email, CustomerContact.value == address)
-        .order_by(CustomerContact.customer_id).limit(1)
-    )
-    if found is not None:
-        return int(found)
-    external = "EML-" + hashlib.sha1(address.encode()).hexdigest()[:12].upper()
-    existing = session.scalar(select(Customer.id).where(Customer.external_id == external))
-    if existing is not None:
-        return int(existing)
-    customer = customer_service.create_customer(
-        session, SYSTEM, external_id=external, name=(mail.from_name or address)[:200],
-        segment=mailbox.segment or "consumer",
-        notes="Dibuat otomatis dari email masuk.",
-        contacts=[customer_service.NewContact(kind=ContactKind.email, value=address,
-                                              label="email")],
-    )
-    return customer.id
-
-
-def mentioned_service(session: Session, customer_id: int, mail: ParsedEmail) -> int | None:
-    """The customer's service this mail is about: a service id written in the subject or
-    body, else the only service the customer has."""
-    services = session.execute(
-        select(CustomerService.id, CustomerService.service_id)
-        .where(CustomerService.customer_id == customer_id, CustomerService.active.is_(True))
-    ).all()
-    haystack = f"{mail.subject}\n{mail.text}"
-    for sid, number in services:
-        if number and number in haystack:
-            return int(sid)
-    return int(services[0][0]) if len(services) == 1 else None
-
-
-def _store(session: Session, mailbox: Mailbox, mail: ParsedEmail, raw: bytes, key: str,
-           state: str, *, uidvalidity: int | None, uid: int | None, reason: str = "",
-           customer_id: int | None = None, ticket_id: int | None = None,
-           interaction_id: int | None = None, repeat_of: int | None = None) -> EmailMessage:
-    row = EmailMessage(
-        mailbox_id=mailbox.id, direction="inbound", message_key=key,
-        message_id=mail.message_id[:300] if mail.message_id else None,
-        in_reply_to=(mail.in_reply_to or "")[:300] or None, references=list(mail.references),
-        uidvalidity=uidvalidity, uid=uid, subject=mail.subject[:500],
-        from_address=mail.from_address[:200], from_name=mail.from_name[:200],
-        to=list(mail.to), cc=list(mail.cc), sent_at=mail.date, received_at=utcnow(),
-        text=mail.text, html=mail.html, raw=raw, defects=list(mail.defects), state=state,
-        noise_reason=reason, customer_id=customer_id, ticket_id=ticket_id,
-        interaction_id=interaction_id, possible_repeat_of=repeat_of,
-    )
-    session.add(row)
-    session.flush()
-    targets = dict.fromkeys(t[:300] for t in (mail.in_reply_to, *mail.references) if t)
-    if targets:
-        session.add_all(EmailReference(message_id=row.id, target=t) for t in targets)
-    limit = mailbox.max_attachment_bytes
-    for part in mail.attachments:
-        size = len(part.data)
-        over = limit > 0 and size > limit
-        session.add(EmailAttachment(
-            message_id=row.id, filename=part.filename[:300], content_type=part.content_type[:200],
-            content_id=(part.content_id or "")[:300] or None, inline=part.inline, size=size,
-            data=None if over else part.data,
-            note=(f"Melebihi batas {limit:,} byte: disisihkan, tetap utuh di pesan asli."
-                  if over else ""),
-        ))
-    return row
-
-
-def _interaction(session: Session, mail: ParsedEmail, key: str, mailbox: Mailbox,
-                 customer_id: int, ticket_id: int | None) -> int:
-    item, _ = create_interaction(session, SYSTEM, InteractionCreate(
-        channel="email", direction="inbound", customer_id=customer_id, ticket_id=ticket_id,
-        arrived_at=utcnow(), from_address=mail.from_address[:200],
-        to_address=mailbox.address[:200], subject=mail.subject[:300],
-        body=mail.text[:20000], provider_id=key[:250],
-    ))
-    return item.id
-
-
-def _continue_ticket(session: Session, ticket_id: int, mail: ParsedEmail) -> None:
-    """A customer's answer ends a wait on the customer and reopens a resolved case."""
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        return
-    why = "Balasan pelanggan masuk via email."
-    waiting = (ticket.state == TicketState.pending
-               and ticket.pending_reason == PendingReason.customer)
-    if waiting or ticket.state == TicketState.resolved:
-        ticket_actions.change_state(session, SYSTEM, ticket_id, TicketState.open, why)
-    ticket.updated_at = utcnow()
 
 
 def ingest(session: Session, mailbox: Mailbox, raw: bytes, *, source: str = "imap",
            uidvalidity: int | None = None, uid: int | None = None,
            own: set[str] | None = None) -> Ingested:
     """Store one raw mail and give it its place: quarantine, noise, a ticket."""
-    try:
-        mail = parse(raw)
-    except UnparseableEmail as exc:
-        return quarantine(session, mailbox, raw, exc.reason, source, uidvalidity, uid)
-    key = message_key(mail, raw)
-    existing = session.execute(
-        select(EmailMessage.id, EmailMessage.ticket_id).where(EmailMessage.message_key == key)
-    ).first()
-    if existing is not None:
-        return Ingested(MailState.duplicate, existing[0], existing[1], False)
-    reason = noise_reason(mail, own if own is not None else own_addresses(session))
-    if reason is not None:
-        row = _store(session, mailbox, mail, raw, key, MailState.noise, uidvalidity=uidvalidity,
-                     uid=uid, reason=reason)
-        return Ingested(MailState.noise, row.id, None, True, reason)
-    ticket_id = find_thread(session, mail)
-    if ticket_id is not None:
-        customer_id = int(session.scalar(select(Ticket.customer_id)
-                                         .where(Ticket.id == ticket_id)) or 0)
-        state = session.scalar(select(Ticket.state).where(Ticket.id == ticket_id))
-        if state == TicketState.closed:
-            ticket_id = None  # a closed case is not reopened by mail: a new one follows it
-    if ticket_id is not None:
-        interaction_id = _interaction(session, mail, key, mailbox, customer_id, ticket_id)
-        _continue_ticket(session, ticket_id, mail)
-        row = _store(session, mailbox, mail, raw, key, MailState.threaded,
-                     uidvalidity=uidvalidity, uid=uid, customer_id=customer_id,
-                     ticket_id=ticket_id, interaction_id=interaction_id)
-        return Ingested(MailState.threaded, row.id, ticket_id, True)
-    return _open_ticket(session, mailbox, mail, raw, key, uidvalidity, uid)
+    return ingest_batch(session, mailbox, [(raw, uid)], source=source, uidvalidity=uidvalidity,
+                        own=own)[0]
 
 
-def _open_ticket(session: Session, mailbox: Mailbox, mail: ParsedEmail, raw: bytes, key: str,
-                 uidvalidity: int | None, uid: int | None) -> Ingested:
-    customer_id = match_customer(session, mailbox, mail)
-    service_id = mentioned_service(session, customer_id, mail)
-    repeats = ticket_service.open_tickets_on_service(session, SYSTEM, customer_id, service_id)
-    repeat_of = repeats[0].id if repeats else None
-    interaction_id = _interaction(session, mail, key, mailbox, customer_id, None)
-    ticket = ticket_service.create_ticket(session, SYSTEM, TicketCreate(
-        customer_id=customer_id, type=mailbox.default_type,
-        subject=(mail.subject.strip() or _NO_SUBJECT)[:200], description=mail.text[:20000],
-        service_id=service_id, channel="email", tier=mailbox.tier,
-        team_id=mailbox.team_id, interaction_id=interaction_id,
-    ))
-    if repeat_of is not None:
-        number = repeats[0].number
-        ticket_service.add_event(
-            session, ticket, SYSTEM, "note",
-            f"Kemungkinan pengulangan dari tiket {number} (layanan yang sama masih terbuka). "
-            "Gabungkan ke tiket lama atau biarkan sebagai tiket baru.",
-            data={"possible_repeat_of": repeat_of},
-        )
-    row = _store(session, mailbox, mail, raw, key, MailState.new_ticket, uidvalidity=uidvalidity,
-                 uid=uid, customer_id=customer_id, ticket_id=ticket.id,
-                 interaction_id=interaction_id, repeat_of=repeat_of)
+def ingest_batch(session: Session, mailbox: Mailbox, items: Sequence[tuple[bytes, int | None]],
+                 *, source: str = "imap", uidvalidity: int | None = None,
+                 own: set[str] | None = None) -> list[Ingested]:
+    """Store raw mails (with their IMAP UIDs, if any) and give each its place; one outcome
+    per item, in order."""
+    session.flush()  # the caller's pending changes are what the queries below must see
+    with session.no_autoflush:
+        outcomes = _ingest(session, mailbox, items, source, uidvalidity,
+                           own if own is not None else own_addresses(session))
+    session.flush()
+    return outcomes
+
+
+def _ingest(session: Session, mailbox: Mailbox, items: Sequence[tuple[bytes, int | None]],
+            source: str, uidvalidity: int | None, own: set[str]) -> list[Ingested]:
+    outcomes: list[Ingested | None] = [None] * len(items)
+    fresh: list[_Mail] = []
+    position: dict[str, int] = {}  # key → index in `fresh`
+    slots: list[tuple[int, int]] = []  # (item index, fresh index) incl. in-batch repeats
+    parsed: list[tuple[int, ParsedEmail, bytes, int | None, str]] = []
+    for index, (raw, uid) in enumerate(items):
+        try:
+            mail = parse(raw)
+        except UnparseableEmail as exc:
+            outcomes[index] = quarantine(session, mailbox, raw, exc.reason, source,
+                                         uidvalidity, uid)
+            continue
+        parsed.append((index, mail, raw, uid, message_key(mail, raw)))
+    stored = _stored_keys(session, [p[4] for p in parsed])
+    for index, mail, raw, uid, key in parsed:
+        if key in stored:
+            email_id, ticket_id = stored[key]
+            outcomes[index] = Ingested(MailState.duplicate, email_id, ticket_id, False)
+        elif key in position:
+            slots.append((index, position[key]))
+        else:
+            position[key] = len(fresh)
+            slots.append((index, len(fresh)))
+            fresh.append(_Mail(raw, uid, mail, key))
+    for item in fresh:
+        reason = noise_reason(item.mail, own)
+        if reason is not None:
+            item.state, item.reason = MailState.noise, reason
+    work = [m for m in fresh if m.state != MailState.noise]
+    if work:
+        _place(session, mailbox, work)
+    _store(session, mailbox, fresh, uidvalidity)
     if mailbox.auto_acknowledge:
-        acknowledge(session, mailbox, ticket.id, mail.from_address)
-    return Ingested(MailState.new_ticket, row.id, ticket.id, True)
+        for item in work:
+            if item.state == MailState.new_ticket and item.ticket_id is not None:
+                acknowledge(session, mailbox, item.ticket_id, item.mail.from_address)
+    first: set[int] = set()
+    for index, at in slots:
+        item = fresh[at]
+        outcome = Ingested(item.state, item.email_id, item.ticket_id, at not in first,
+                           item.reason)
+        first.add(at)
+        outcomes[index] = outcome if outcome.created else replace(
+            outcome, state=MailState.duplicate)
+    return [o for o in outcomes if o is not None]
+
+
+def _stored_keys(session: Session, keys: list[str]) -> dict[str, tuple[int, int | None]]:
+    found: dict[str, tuple[int, int | None]] = {}
+    unique = list(dict.fromkeys(keys))
+    for i in range(0, len(unique), 500):
+        for key, email_id, ticket_id in session.execute(
+                select(EmailMessage.message_key, EmailMessage.id, EmailMessage.ticket_id)
+                .where(EmailMessage.message_key.in_(unique[i:i + 500]))):
+            found[key] = (email_id, ticket_id)
+    return found
+
+
+def _place(session: Session, mailbox: Mailbox, work: list[_Mail]) -> None:
+    """Thread each mail to its ticket, open tickets for new conversations, record the
+    contacts on the timeline."""
+    groups, continued = conversation.resolve(session, [m.mail for m in work])
+    states = dict(session.execute(select(Ticket.id, Ticket.state)
+                                  .where(Ticket.id.in_(set(continued.values())))).all()) \
+        if continued else {}
+    # A closed case is not reopened by mail: a new one follows it.
+    continued = {g: t for g, t in continued.items() if states.get(t) != TicketState.closed}
+    starters = {g: work[g] for g in dict.fromkeys(groups) if g not in continued}
+    opened = _open(session, mailbox, list(starters.values()))
+    customers: dict[int, int] = {}
+    if continued:
+        customers = dict(session.execute(
+            select(Ticket.id, Ticket.customer_id)
+            .where(Ticket.id.in_(set(continued.values())))).all())
+    for item, group in zip(work, groups, strict=True):
+        if group in continued:
+            item.state, item.ticket_id = MailState.threaded, continued[group]
+            item.customer_id = customers[item.ticket_id]
+        else:
+            starter = starters[group]
+            item.ticket_id, item.customer_id = opened[id(starter)]
+            item.state = MailState.new_ticket if item is starter else MailState.threaded
+            item.repeat_of = starter.repeat_of if item is starter else None
+    ids = intake.record_contacts(session, SYSTEM, [intake.Contact(
+        ticket_id=m.ticket_id or 0, customer_id=m.customer_id or 0, channel="email",
+        provider_id=m.key, from_address=m.mail.from_address, to_address=mailbox.address,
+        subject=m.mail.subject, body=m.mail.text) for m in work])
+    for item, interaction_id in zip(work, ids, strict=True):
+        item.interaction_id = interaction_id
+    _continue(session, set(continued.values()))
+
+
+def _open(session: Session, mailbox: Mailbox, starters: list[_Mail]) -> dict[int, tuple[int, int]]:
+    """A ticket for each conversation that has none: (ticket id, customer id) by starter."""
+    if not starters:
+        return {}
+    senders = {m.mail.from_address: m.mail.from_name for m in starters}
+    customers = customer_service.customers_for_emails(session, senders, mailbox.segment)
+    for m in starters:
+        m.customer_id = customers[m.mail.from_address]
+    ids = {m.customer_id for m in starters}
+    services: dict[int, list[tuple[int, str]]] = {}
+    for sid, cid, number in session.execute(
+            select(CustomerService.id, CustomerService.customer_id, CustomerService.service_id)
+            .where(CustomerService.customer_id.in_(ids), CustomerService.active.is_(True))
+            .order_by(CustomerService.id)):
+        services.setdefault(cid, []).append((sid, number))
+    service_of = {id(m): _mentioned(services.get(m.customer_id or 0, []), m.mail)
+                  for m in starters}
+    open_on: dict[tuple[int, int | None], tuple[int, str]] = {}
+    for tid, number, cid, service in session.execute(
+            select(Ticket.id, Ticket.number, Ticket.customer_id, Ticket.service_id)
+            .where(Ticket.customer_id.in_(ids), Ticket.state.in_(ACTIVE_STATES),
+                   Ticket.merged_into_id.is_(None))
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())):
+        open_on.setdefault((cid, service), (tid, number))
+    made = intake.open_tickets(session, SYSTEM, [intake.NewTicket(
+        customer_id=m.customer_id or 0, type=mailbox.default_type,
+        subject=(m.mail.subject.strip() or _NO_SUBJECT)[:200], description=m.mail.text[:20000],
+        channel="email", tier=mailbox.tier, team_id=mailbox.team_id,
+        service_id=service_of[id(m)]) for m in starters])
+    notes = []
+    for m, (ticket_id, number) in zip(starters, made, strict=True):
+        slot = (m.customer_id or 0, service_of[id(m)])
+        earlier = open_on.get(slot)
+        if earlier is not None:
+            m.repeat_of = earlier[0]
+            notes.append({
+                "ticket_id": ticket_id, "at": utcnow(), "kind": EventKind.note,
+                "actor_id": None, "from_state": None, "to_state": None,
+                "body": f"Kemungkinan pengulangan dari tiket {earlier[1]} (layanan yang sama "
+                        "masih terbuka). Gabungkan ke tiket lama atau biarkan sebagai tiket "
+                        "baru.",
+                "data": {"possible_repeat_of": earlier[0]}})
+        open_on.setdefault(slot, (ticket_id, number))
+    if notes:
+        session.execute(insert(TicketEvent), notes)
+    return {id(m): (ticket_id, m.customer_id or 0)
+            for m, (ticket_id, _) in zip(starters, made, strict=True)}
+
+
+def _mentioned(services: list[tuple[int, str]], mail: ParsedEmail) -> int | None:
+    """The service a mail is about: a service id written in it, else the customer's only
+    service."""
+    haystack = f"{mail.subject}\n{mail.text}"
+    for sid, number in services:
+        if number and number in haystack:
+            return sid
+    return services[0][0] if len(services) == 1 else None
+
+
+def _continue(session: Session, ticket_ids: set[int]) -> None:
+    """A customer's answer ends a wait on the customer and reopens a resolved case."""
+    if not ticket_ids:
+        return
+    why = "Balasan pelanggan masuk via email."
+    for tid, state, pending in session.execute(
+            select(Ticket.id, Ticket.state, Ticket.pending_reason)
+            .where(Ticket.id.in_(ticket_ids))):
+        waiting = state == TicketState.pending and pending == PendingReason.customer
+        if waiting or state == TicketState.resolved:
+            ticket_actions.change_state(session, SYSTEM, tid, TicketState.open, why)
+    session.execute(update(Ticket).where(Ticket.id.in_(ticket_ids))
+                    .values(updated_at=utcnow()))
+
+
+def _store(session: Session, mailbox: Mailbox, fresh: list[_Mail],
+           uidvalidity: int | None) -> None:
+    if not fresh:
+        return
+    now = utcnow()
+    rows = [{
+        "mailbox_id": mailbox.id, "direction": "inbound", "message_key": m.key,
+        "message_id": m.mail.message_id[:300] if m.mail.message_id else None,
+        "in_reply_to": (m.mail.in_reply_to or "")[:300] or None,
+        "references": list(m.mail.references), "uidvalidity": uidvalidity, "uid": m.uid,
+        "subject": m.mail.subject[:500], "from_address": m.mail.from_address[:200],
+        "from_name": m.mail.from_name[:200], "to": list(m.mail.to), "cc": list(m.mail.cc),
+        "sent_at": m.mail.date, "received_at": now, "text": m.mail.text, "html": m.mail.html,
+        "raw": m.raw, "defects": list(m.mail.defects), "state": m.state,
+        "noise_reason": m.reason, "customer_id": m.customer_id, "ticket_id": m.ticket_id,
+        "interaction_id": m.interaction_id, "possible_repeat_of": m.repeat_of,
+        "author_id": None, "template_kind": "", "send_state": None, "attempts": 0,
+        "next_attempt_at": None, "claimed_at": None, "delivered_at": None, "last_error": "",
+    } for m in fresh]
+    ids = list(session.scalars(
+        insert(EmailMessage).returning(EmailMessage.id, sort_by_parameter_order=True), rows))
+    references, attachments = [], []
+    limit = mailbox.max_attachment_bytes
+    for m, email_id in zip(fresh, ids, strict=True):
+        m.email_id = email_id
+        references += [{"message_id": email_id, "target": t}
+                       for t in conversation.targets(m.mail)]
+        for part in m.mail.attachments:
+            size = len(part.data)
+            over = limit > 0 and size > limit
+            attachments.append({
+                "message_id": email_id, "filename": part.filename[:300],
+                "content_type": part.content_type[:200],
+                "content_id": (part.content_id or "")[:300] or None, "inline": part.inline,
+                "size": size, "data": None if over else part.data,
+                "note": (f"Melebihi batas {limit:,} byte: disisihkan, tetap utuh di pesan asli."
+                         if over else "")})
+    if references:
+        session.execute(insert(EmailReference), references)
+    audit.record_created(session, "email_messages", ids, {"mailbox": mailbox.name})
+    if attachments:
+        attachment_ids = list(session.scalars(
+            insert(EmailAttachment).returning(EmailAttachment.id,
+                                              sort_by_parameter_order=True), attachments))
+        audit.record_created(session, "email_attachments", attachment_ids)
 
 
 ACK_BODY = ("Terima kasih, email Anda sudah kami terima dan dicatat dengan nomor tiket "
@@ -315,13 +354,12 @@ def acknowledge(session: Session, mailbox: Mailbox, ticket_id: int, address: str
                                     ReplyTemplate.active.is_(True))
         .order_by(ReplyTemplate.id).limit(1))
     ticket = session.get(Ticket, ticket_id)
-    body = ACK_BODY
-    if template is not None:
-        body = template.body
+    body = template.body if template is not None else ACK_BODY
     if ticket is not None:
         body = reply.render(body, reply.variables(session, ticket, SYSTEM, now))
     reply.queue_reply(session, SYSTEM, ticket_id, body, template=template,
                       kind=TemplateKind.acknowledgement, automatic=True)
+    session.flush()  # the next sender's check must see this one
     return True
 
 
