@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sigap.auth.actor import SYSTEM
+from sigap.auth.models import AuditLog
 from sigap.channels.email import inbox
 from sigap.channels.email.models import (
     EmailAttachment,
@@ -217,3 +218,56 @@ def test_automatic_acknowledgement_once_per_sender_and_never_to_robots(session: 
     # The acknowledgement itself, coming back to us, is our own mail: noise.
     echo = inbox.ingest(session, box, ack.raw)
     assert echo.state in (MailState.duplicate, MailState.noise)
+
+
+def test_a_shuffled_batch_threads_like_one_by_one(session: Session) -> None:
+    import random
+
+    box = mailbox(session)
+    raws: list[bytes] = []
+    roots: list[str] = []
+    for c in range(6):
+        raw, root = mail(sender=f"p{c}@contoh.id", subject=f"Gangguan {c}")
+        raws.append(raw)
+        roots.append(root)
+        parent = root
+        chain = [root]
+        for r in range(c % 3):
+            reply_raw, reply_id = mail(sender=f"p{c}@contoh.id", subject=f"Re: Gangguan {c}",
+                                       in_reply_to=None if r == 1 else parent,
+                                       references=list(chain))
+            raws.append(reply_raw)
+            chain.append(reply_id)
+            parent = reply_id
+    garbage = b"\x00\x01 bukan email"
+    raws += [garbage, garbage, raws[0]]  # in-batch repeats: quarantined once, stored once
+    random.Random(3).shuffle(raws)
+    outcomes = inbox.ingest_batch(session, box, [(r, None) for r in raws])
+    assert len(outcomes) == len(raws)
+    assert sum(o.state == "quarantined" and o.created for o in outcomes) == 1
+    assert sum(o.state == MailState.duplicate for o in outcomes) == 1
+    assert _tickets(session) == 6
+    for root in roots:
+        ticket_id = session.scalar(select(EmailMessage.ticket_id)
+                                   .where(EmailMessage.message_id == root))
+        members = session.scalars(select(EmailMessage.ticket_id)
+                                  .where(EmailMessage.from_address == session.scalar(
+                                      select(EmailMessage.from_address)
+                                      .where(EmailMessage.message_id == root)))).all()
+        assert set(members) == {ticket_id}
+    # The same batch again changes nothing.
+    again = inbox.ingest_batch(session, box, [(r, None) for r in raws])
+    assert all(not o.created for o in again) and _tickets(session) == 6
+    audited = session.scalar(select(func.count()).select_from(AuditLog)
+                             .where(AuditLog.action == "tickets.create"))
+    assert audited == 6
+
+
+def test_two_new_mails_on_one_service_in_a_batch_flag_the_second(session: Session) -> None:
+    factories.customer(session, email="budi@pelanggan.co.id", service_id="4012345678")
+    box = mailbox(session)
+    first, second = (mail(subject=f"Link 4012345678 mati ({n})")[0] for n in (1, 2))
+    outcomes = inbox.ingest_batch(session, box, [(first, None), (second, None)])
+    assert [o.state for o in outcomes] == [MailState.new_ticket, MailState.new_ticket]
+    row = session.scalar(select(EmailMessage).where(EmailMessage.id == outcomes[1].email_id))
+    assert row is not None and row.possible_repeat_of == outcomes[0].ticket_id
