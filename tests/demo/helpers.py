@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from sigap.db.base import Base
@@ -12,7 +12,9 @@ from sigap.db.base import Base
 # Every table the demo fills, in insert order (audit_log is time-stamped "now", left out).
 DEMO_TABLES = (
     "sites", "teams", "staff", "users", "customers", "customer_services", "customer_contacts",
-    "tickets", "interactions", "ticket_events", "ticket_counters",
+    "tickets", "interactions", "ticket_events", "ticket_counters", "email_mailboxes",
+    "email_templates", "email_related_products", "email_level_routes", "email_messages",
+    "email_references", "email_attachments", "email_quarantine",
 )
 _SKIP = {"password_hash"}  # argon2 salts differ on every hash
 
@@ -38,7 +40,13 @@ def digests(session: Session) -> dict[str, str]:
 
 def wipe(session: Session) -> None:
     """Empty every demo table (and the audit log), children first."""
+    names = ("customer_access_grants", "audit_log", *reversed(DEMO_TABLES))
+    if session.get_bind().dialect.name == "postgresql":
+        # RESTART IDENTITY: rows the demo lets the database number start from 1 again.
+        session.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        session.commit()
+        return
     session.execute(update(table("teams")).values(leader_id=None))
-    for name in ("customer_access_grants", "audit_log", *reversed(DEMO_TABLES)):
+    for name in names:
         session.execute(delete(table(name)))
     session.commit()

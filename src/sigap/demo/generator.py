@@ -25,6 +25,7 @@ from sigap.core.clock import utcnow
 from sigap.customers.models import Customer, CustomerContact, CustomerService
 from sigap.db.session import transaction
 from sigap.demo.customers import Customers, build_customers
+from sigap.demo.email import seed_email_desk
 from sigap.demo.people import Org, build_org
 from sigap.demo.traffic import WIB, Traffic, build_traffic
 from sigap.org.models import Role, Site, Staff, Team
@@ -212,6 +213,12 @@ def generate(sessions: sessionmaker[Session], options: DemoOptions,
             "seed": options.seed, "scale": options.scale, "days": options.days,
             "today": data.today, "cutoff": data.cutoff, "counts": counts,
         })
+    # Its own transaction: on PostgreSQL ticket numbers are taken on a separate connection,
+    # which would wait for the counter row the transaction above wrote.
+    with transaction(sessions) as session:
+        audit.bind_actor(session, SYSTEM)
+        counts.update(seed_email_desk(session, data.org, random.Random(options.seed),
+                                      data.cutoff))
     done = time.perf_counter()
     return DemoResult(counts=counts, logins=demo_logins(data.org), seconds=done - started,
                       cutoff=data.cutoff,

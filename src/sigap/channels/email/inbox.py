@@ -80,7 +80,8 @@ def own_addresses(session: Session) -> set[str]:
 
 
 def quarantine(session: Session, mailbox: Mailbox, raw: bytes, reason: str, source: str,
-               uidvalidity: int | None, uid: int | None) -> Ingested:
+               uidvalidity: int | None, uid: int | None,
+               now: dt.datetime | None = None) -> Ingested:
     digest = hashlib.sha256(raw).hexdigest()
     found = session.scalar(select(QuarantinedEmail.id).where(
         QuarantinedEmail.mailbox_id == mailbox.id, QuarantinedEmail.digest == digest))
@@ -89,7 +90,8 @@ def quarantine(session: Session, mailbox: Mailbox, raw: bytes, reason: str, sour
     if found is not None or pending:
         return Ingested("quarantined", None, None, False, reason)
     session.add(QuarantinedEmail(mailbox_id=mailbox.id, source=source, uidvalidity=uidvalidity,
-                                 uid=uid, digest=digest, raw=raw, reason=reason))
+                                 uid=uid, digest=digest, raw=raw, reason=reason,
+                                 received_at=now or utcnow()))
     return Ingested("quarantined", None, None, True, reason)
 
 
@@ -103,19 +105,20 @@ def ingest(session: Session, mailbox: Mailbox, raw: bytes, *, source: str = "ima
 
 def ingest_batch(session: Session, mailbox: Mailbox, items: Sequence[tuple[bytes, int | None]],
                  *, source: str = "imap", uidvalidity: int | None = None,
-                 own: set[str] | None = None) -> list[Ingested]:
+                 own: set[str] | None = None, now: dt.datetime | None = None) -> list[Ingested]:
     """Store raw mails (with their IMAP UIDs, if any) and give each its place; one outcome
-    per item, in order."""
+    per item, in order. `now` is the arrival time (the clock, unless replaying)."""
     session.flush()  # the caller's pending changes are what the queries below must see
     with session.no_autoflush:
         outcomes = _ingest(session, mailbox, items, source, uidvalidity,
-                           own if own is not None else own_addresses(session))
+                           own if own is not None else own_addresses(session), now or utcnow())
     session.flush()
     return outcomes
 
 
 def _ingest(session: Session, mailbox: Mailbox, items: Sequence[tuple[bytes, int | None]],
-            source: str, uidvalidity: int | None, own: set[str]) -> list[Ingested]:
+            source: str, uidvalidity: int | None, own: set[str],
+            now: dt.datetime) -> list[Ingested]:
     outcomes: list[Ingested | None] = [None] * len(items)
     fresh: list[_Mail] = []
     position: dict[str, int] = {}  # key → index in `fresh`
@@ -126,7 +129,7 @@ def _ingest(session: Session, mailbox: Mailbox, items: Sequence[tuple[bytes, int
             mail = parse(raw)
         except UnparseableEmail as exc:
             outcomes[index] = quarantine(session, mailbox, raw, exc.reason, source,
-                                         uidvalidity, uid)
+                                         uidvalidity, uid, now)
             continue
         parsed.append((index, mail, raw, uid, message_key(mail, raw)))
     stored = _stored_keys(session, [p[4] for p in parsed])
@@ -146,8 +149,8 @@ def _ingest(session: Session, mailbox: Mailbox, items: Sequence[tuple[bytes, int
             item.state, item.reason = MailState.noise, reason
     work = [m for m in fresh if m.state != MailState.noise]
     if work:
-        _place(session, mailbox, work)
-    _store(session, mailbox, fresh, uidvalidity)
+        _place(session, mailbox, work, now)
+    _store(session, mailbox, fresh, uidvalidity, now)
     if mailbox.auto_acknowledge:
         for item in work:
             if item.state == MailState.new_ticket and item.ticket_id is not None:
@@ -174,7 +177,7 @@ def _stored_keys(session: Session, keys: list[str]) -> dict[str, tuple[int, int 
     return found
 
 
-def _place(session: Session, mailbox: Mailbox, work: list[_Mail]) -> None:
+def _place(session: Session, mailbox: Mailbox, work: list[_Mail], now: dt.datetime) -> None:
     """Thread each mail to its ticket, open tickets for new conversations, record the
     contacts on the timeline."""
     groups, continued = conversation.resolve(session, [m.mail for m in work])
@@ -184,7 +187,7 @@ def _place(session: Session, mailbox: Mailbox, work: list[_Mail]) -> None:
     # A closed case is not reopened by mail: a new one follows it.
     continued = {g: t for g, t in continued.items() if states.get(t) != TicketState.closed}
     starters = {g: work[g] for g in dict.fromkeys(groups) if g not in continued}
-    opened = _open(session, mailbox, list(starters.values()))
+    opened = _open(session, mailbox, list(starters.values()), now)
     customers: dict[int, int] = {}
     if continued:
         customers = dict(session.execute(
@@ -202,13 +205,14 @@ def _place(session: Session, mailbox: Mailbox, work: list[_Mail]) -> None:
     ids = intake.record_contacts(session, SYSTEM, [intake.Contact(
         ticket_id=m.ticket_id or 0, customer_id=m.customer_id or 0, channel="email",
         provider_id=m.key, from_address=m.mail.from_address, to_address=mailbox.address,
-        subject=m.mail.subject, body=m.mail.text) for m in work])
+        subject=m.mail.subject, body=m.mail.text) for m in work], now)
     for item, interaction_id in zip(work, ids, strict=True):
         item.interaction_id = interaction_id
-    _continue(session, set(continued.values()))
+    _continue(session, set(continued.values()), now)
 
 
-def _open(session: Session, mailbox: Mailbox, starters: list[_Mail]) -> dict[int, tuple[int, int]]:
+def _open(session: Session, mailbox: Mailbox, starters: list[_Mail],
+          now: dt.datetime) -> dict[int, tuple[int, int]]:
     """A ticket for each conversation that has none: (ticket id, customer id) by starter."""
     if not starters:
         return {}
@@ -236,7 +240,7 @@ def _open(session: Session, mailbox: Mailbox, starters: list[_Mail]) -> dict[int
         customer_id=m.customer_id or 0, type=mailbox.default_type,
         subject=(m.mail.subject.strip() or _NO_SUBJECT)[:200], description=m.mail.text[:20000],
         channel="email", tier=mailbox.tier, team_id=mailbox.team_id,
-        service_id=service_of[id(m)]) for m in starters])
+        service_id=service_of[id(m)]) for m in starters], now)
     notes = []
     for m, (ticket_id, number) in zip(starters, made, strict=True):
         slot = (m.customer_id or 0, service_of[id(m)])
@@ -244,7 +248,7 @@ def _open(session: Session, mailbox: Mailbox, starters: list[_Mail]) -> dict[int
         if earlier is not None:
             m.repeat_of = earlier[0]
             notes.append({
-                "ticket_id": ticket_id, "at": utcnow(), "kind": EventKind.note,
+                "ticket_id": ticket_id, "at": now, "kind": EventKind.note,
                 "actor_id": None, "from_state": None, "to_state": None,
                 "body": f"Kemungkinan pengulangan dari tiket {earlier[1]} (layanan yang sama "
                         "masih terbuka). Gabungkan ke tiket lama atau biarkan sebagai tiket "
@@ -267,7 +271,7 @@ def _mentioned(services: list[tuple[int, str]], mail: ParsedEmail) -> int | None
     return services[0][0] if len(services) == 1 else None
 
 
-def _continue(session: Session, ticket_ids: set[int]) -> None:
+def _continue(session: Session, ticket_ids: set[int], now: dt.datetime) -> None:
     """A customer's answer ends a wait on the customer and reopens a resolved case."""
     if not ticket_ids:
         return
@@ -279,14 +283,13 @@ def _continue(session: Session, ticket_ids: set[int]) -> None:
         if waiting or state == TicketState.resolved:
             ticket_actions.change_state(session, SYSTEM, tid, TicketState.open, why)
     session.execute(update(Ticket).where(Ticket.id.in_(ticket_ids))
-                    .values(updated_at=utcnow()))
+                    .values(updated_at=now))
 
 
 def _store(session: Session, mailbox: Mailbox, fresh: list[_Mail],
-           uidvalidity: int | None) -> None:
+           uidvalidity: int | None, now: dt.datetime) -> None:
     if not fresh:
         return
-    now = utcnow()
     rows = [{
         "mailbox_id": mailbox.id, "direction": "inbound", "message_key": m.key,
         "message_id": m.mail.message_id[:300] if m.mail.message_id else None,
