@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import sigap.models  # noqa: F401  (every table registered, audit hook installed)
 from sigap import __version__
 from sigap.auth import views as auth_views
+from sigap.channels import views as channel_views
 from sigap.channels.email import views as email_views
 from sigap.config import Settings, get_settings
 from sigap.customers import views as customer_views
@@ -72,4 +73,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(customer_views.router)
     app.include_router(ticket_views.router)
     app.include_router(email_views.router)
+    app.include_router(channel_views.router)
     return app

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     # Threads that run the sync routes of one server process. Python runs one at a time;
     # more threads than this only add switching (see docs/benchmarks.md).
     request_threads: int = 8
+    # WhatsApp Cloud API: the app secret signs deliveries (X-Hub-Signature-256), the verify
+    # token answers Meta's subscription check, the access token calls the Graph API.
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_access_token: str = ""
+    graph_base_url: str = "https://graph.facebook.com/v21.0"
 
 
 @lru_cache

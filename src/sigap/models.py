@@ -12,6 +12,7 @@ from sigap.channels.email.models import (
     RelatedProduct,
     ReplyTemplate,
 )
+from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
@@ -21,6 +22,8 @@ __all__ = [
     "AckLog",
     "AuditLog",
     "Base",
+    "ChatMessage",
+    "Conversation",
     "Customer",
     "CustomerAccessGrant",
     "CustomerContact",
@@ -41,4 +44,5 @@ __all__ = [
     "TicketCounter",
     "TicketEvent",
     "User",
+    "WebhookDelivery",
 ]

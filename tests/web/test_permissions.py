@@ -30,6 +30,9 @@ PUBLIC = {
     ("GET", "/api/health"),
     ("GET", "/metrics"),
     ("POST", "/api/auth/token"),
+    # Meta calls these; the verify token and the delivery signature are checked instead.
+    ("GET", "/api/channels/whatsapp/webhook"),
+    ("POST", "/api/channels/whatsapp/webhook"),
 }
 
 

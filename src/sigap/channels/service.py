@@ -1,0 +1,185 @@
+"""Chat and social traffic: deliveries stored first, then messages deduplicated into the
+customer's open conversation on that channel, statuses onto our outgoing messages, and a
+conversation turned into work (a new ticket, or linked to an open one)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sigap.auth.actor import Actor
+from sigap.channels.base import InboundMessage, StatusUpdate
+from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
+from sigap.core.clock import utcnow
+from sigap.core.errors import Conflict, InvalidInput, NotFound
+from sigap.customers.contacts import normalise_phone
+from sigap.customers.models import ContactKind, CustomerContact
+from sigap.tickets import service as ticket_service
+from sigap.tickets.lifecycle import ACTIVE_STATES
+from sigap.tickets.models import EventKind, Ticket
+from sigap.tickets.schemas import TicketCreate
+
+# A status only moves forward; "failed" may come at any point.
+_STATUS_ORDER = {"": 0, "queued": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+@dataclass(frozen=True)
+class Received:
+    delivery_id: int
+    stored: int
+    duplicates: int
+    statuses: int
+
+
+def store_delivery(session: Session, channel: str, body: bytes) -> WebhookDelivery:
+    delivery = WebhookDelivery(channel=channel, body=body, received_at=utcnow())
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def match_customer(session: Session, channel: str, contact: str) -> int | None:
+    """The customer with this WhatsApp id (or phone number), or handle."""
+    values: list[tuple[str, str]] = []
+    if channel == "whatsapp":
+        values.append((ContactKind.whatsapp, contact))
+        with contextlib.suppress(InvalidInput):
+            values.append((ContactKind.phone, normalise_phone("+" + contact)))
+    else:
+        values.append((channel, contact.lstrip("@").lower()))
+    for kind, value in values:
+        found = session.scalar(select(CustomerContact.customer_id)
+                               .where(CustomerContact.kind == kind, CustomerContact.value == value)
+                               .order_by(CustomerContact.customer_id).limit(1))
+        if found is not None:
+            return int(found)
+    return None
+
+
+def _conversation(session: Session, message: InboundMessage,
+                  cache: dict[tuple[str, str, str], Conversation]) -> Conversation:
+    key = (message.channel, message.account, message.contact)
+    if key in cache:
+        return cache[key]
+    found = session.scalar(select(Conversation).where(
+        Conversation.channel == message.channel, Conversation.account == message.account,
+        Conversation.contact == message.contact, Conversation.state == "open")
+        .order_by(Conversation.id.desc()).limit(1))
+    if found is None:
+        found = Conversation(channel=message.channel, account=message.account,
+                             contact=message.contact, contact_name=message.contact_name[:200],
+                             customer_id=match_customer(session, message.channel,
+                                                        message.contact))
+        session.add(found)
+        session.flush()
+    cache[key] = found
+    return found
+
+
+def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[InboundMessage],
+            statuses: Sequence[StatusUpdate]) -> Received:
+    """Put a delivery's messages and statuses in place; a message seen before (Meta
+    retries a delivery until it is answered 200) is skipped."""
+    ids = [m.provider_id for m in messages]
+    seen = set(session.scalars(select(ChatMessage.provider_id).where(
+        ChatMessage.channel == delivery.channel, ChatMessage.provider_id.in_(ids)))) \
+        if ids else set()
+    cache: dict[tuple[str, str, str], Conversation] = {}
+    stored = duplicates = 0
+    for message in messages:
+        if message.provider_id in seen:
+            duplicates += 1
+            continue
+        seen.add(message.provider_id)
+        conversation = _conversation(session, message, cache)
+        session.add(ChatMessage(
+            channel=message.channel, provider_id=message.provider_id[:200],
+            conversation_id=conversation.id, delivery_id=delivery.id, direction="inbound",
+            at=message.at, kind=message.kind[:20], text=message.text, handled=message.handled,
+            payload=message.payload, media_id=message.media_id[:200],
+            media_type=message.media_type[:120]))
+        if conversation.last_inbound_at is None or message.at > conversation.last_inbound_at:
+            conversation.last_inbound_at = message.at
+        if message.contact_name and not conversation.contact_name:
+            conversation.contact_name = message.contact_name[:200]
+        conversation.updated_at = utcnow()
+        stored += 1
+    for status in statuses:
+        _apply_status(session, status)
+    delivery.processed_at = utcnow()
+    session.flush()
+    return Received(delivery.id, stored, duplicates, len(statuses))
+
+
+def _apply_status(session: Session, status: StatusUpdate) -> None:
+    row = session.scalar(select(ChatMessage).where(ChatMessage.channel == status.channel,
+                                                   ChatMessage.provider_id == status.provider_id))
+    if row is None or row.direction != "outbound":
+        return
+    if status.status == "failed":
+        row.status, row.status_at, row.media_error = "failed", status.at, status.error[:2000]
+    elif _STATUS_ORDER.get(status.status, -1) > _STATUS_ORDER.get(row.status, 0):
+        row.status, row.status_at = status.status, status.at
+
+
+def window_open(conversation: Conversation, now: dt.datetime | None = None) -> bool:
+    """Free-form replies are allowed within 24 hours of the customer's last message."""
+    last = conversation.last_inbound_at
+    return last is not None and (now or utcnow()) - last < dt.timedelta(hours=24)
+
+
+def get_conversation(session: Session, conversation_id: int) -> Conversation:
+    found = session.get(Conversation, conversation_id)
+    if found is None:
+        raise NotFound(f"Percakapan {conversation_id} tidak ditemukan.")
+    return found
+
+
+def messages_of(session: Session, conversation_id: int) -> list[ChatMessage]:
+    return list(session.scalars(select(ChatMessage)
+                                .where(ChatMessage.conversation_id == conversation_id)
+                                .order_by(ChatMessage.at, ChatMessage.id)))
+
+
+def list_conversations(session: Session, channel: str | None = None, state: str = "open",
+                       limit: int = 100) -> list[Conversation]:
+    stmt = select(Conversation).where(Conversation.state == state)
+    if channel:
+        stmt = stmt.where(Conversation.channel == channel)
+    return list(session.scalars(stmt.order_by(Conversation.updated_at.desc()).limit(limit)))
+
+
+def to_ticket(session: Session, actor: Actor, conversation_id: int, *,
+              ticket_id: int | None = None, type_: str = "gangguan", subject: str = "",
+              customer_id: int | None = None) -> Ticket:
+    """Turn the conversation into work: link it to the customer's open ticket (`ticket_id`,
+    after the "old or new?" check) or open a new one from it."""
+    conversation = get_conversation(session, conversation_id)
+    if conversation.ticket_id is not None:
+        raise Conflict("Percakapan ini sudah terhubung ke tiket.", field="ticket_id")
+    customer = customer_id or conversation.customer_id
+    if customer is None:
+        raise InvalidInput("Pilih pelanggan untuk percakapan ini dulu.", field="customer_id")
+    text = "\n".join(m.text for m in messages_of(session, conversation.id)
+                     if m.direction == "inbound" and m.text)
+    if ticket_id is not None:
+        ticket = ticket_service.get_ticket(session, actor, ticket_id, "tickets.write")
+        if ticket.customer_id != customer or ticket.state not in ACTIVE_STATES:
+            raise InvalidInput("Tiket itu bukan tiket aktif pelanggan ini.", field="ticket_id")
+        ticket_service.add_event(session, ticket, actor, EventKind.note,
+                                 f"Percakapan {conversation.channel} dilampirkan.\n{text}"[:5000],
+                                 data={"conversation_id": conversation.id})
+    else:
+        first_line = text.splitlines()[0] if text else ""
+        title = (subject or first_line or f"Percakapan {conversation.channel}")[:200]
+        ticket = ticket_service.create_ticket(session, actor, TicketCreate.model_validate({
+            "customer_id": customer, "type": type_, "subject": title,
+            "description": text[:20000], "channel": conversation.channel}))
+    conversation.ticket_id = ticket.id
+    conversation.customer_id = customer
+    return ticket

@@ -1,0 +1,105 @@
+"""Conversations of the chat and social channels: list, read, turn into work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from sigap.auth import audit
+from sigap.auth.actor import Actor
+from sigap.channels import service
+from sigap.channels.whatsapp import views as whatsapp_views
+from sigap.tickets.schemas import TicketOut, TicketTypeIn
+from sigap.web.deps import DbSession, require
+from sigap.web.route import TransactionRoute
+
+router = APIRouter(route_class=TransactionRoute, tags=["conversations"])
+router.include_router(whatsapp_views.router)
+
+READ = Depends(require("tickets.read"))
+WRITE = Depends(require("tickets.write"))
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    channel: str
+    account: str
+    contact: str
+    contact_name: str
+    customer_id: int | None
+    ticket_id: int | None
+    state: str
+    last_inbound_at: dt.datetime | None
+    window_open: bool = False
+
+
+class ChatMessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    provider_id: str
+    direction: str
+    at: dt.datetime
+    kind: str
+    text: str
+    handled: bool
+    media_type: str
+    media_stored: bool = False
+    media_error: str
+    status: str
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[ChatMessageOut]
+
+
+class ToTicketIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket_id: int | None = Field(default=None, gt=0)
+    customer_id: int | None = Field(default=None, gt=0)
+    type: TicketTypeIn = "gangguan"
+    subject: str = Field(default="", max_length=200)
+
+
+def _out(conversation: object) -> ConversationOut:
+    out = ConversationOut.model_validate(conversation)
+    out.window_open = service.window_open(conversation)  # type: ignore[arg-type]
+    return out
+
+
+@router.get("/api/conversations", response_model=list[ConversationOut])
+def conversations(session: DbSession, actor: Actor = READ, channel: str | None = None,
+                  state: str = Query("open", pattern="^(open|closed)$")) -> list[ConversationOut]:
+    return [_out(c) for c in service.list_conversations(session, channel, state)]
+
+
+@router.get("/api/conversations/{conversation_id}", response_model=ConversationDetail)
+def conversation(conversation_id: int, session: DbSession,
+                 actor: Actor = READ) -> ConversationDetail:
+    found = service.get_conversation(session, conversation_id)
+    rows = service.messages_of(session, found.id)
+    if found.customer_id is not None:
+        audit.record_read(session, "customers", found.customer_id, why="conversation",
+                          detail={"conversation_id": found.id})
+    messages = []
+    for row in rows:
+        item = ChatMessageOut.model_validate(row)
+        item.media_stored = row.media is not None
+        messages.append(item)
+    return ConversationDetail(**_out(found).model_dump(), messages=messages)
+
+
+@router.post("/api/conversations/{conversation_id}/ticket", response_model=TicketOut,
+             status_code=201)
+def to_ticket(conversation_id: int, body: ToTicketIn, session: DbSession,
+              actor: Actor = WRITE) -> TicketOut:
+    """Open a ticket from the conversation, or link it to the customer's open ticket."""
+    ticket = service.to_ticket(session, actor, conversation_id, ticket_id=body.ticket_id,
+                               type_=body.type, subject=body.subject,
+                               customer_id=body.customer_id)
+    return TicketOut.model_validate(ticket)

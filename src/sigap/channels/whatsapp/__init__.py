@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: the webhook in, the Graph API client out."""

@@ -1,0 +1,64 @@
+"""A small local server speaking the Graph API's media endpoints, recording the calls."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeGraph:
+    """GET /{media_id} → {"url": …, "mime_type": …}; GET /files/{media_id} → the bytes.
+    `fail` makes the next n calls answer 500; a bearer token is required."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.calls: list[str] = []
+        self.fail = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                owner.calls.append(self.path)
+                if self.headers.get("Authorization") != f"Bearer {owner.token}":
+                    self._send(401, b'{"error": {"message": "Invalid OAuth access token"}}')
+                    return
+                if owner.fail:
+                    owner.fail -= 1
+                    self._send(500, b'{"error": {"message": "Service unavailable"}}')
+                    return
+                parts = self.path.strip("/").split("/")
+                if len(parts) == 2 and parts[0] == "files" and parts[1] in owner.media:
+                    data, kind = owner.media[parts[1]]
+                    self._send(200, data, kind)
+                elif len(parts) == 1 and parts[0] in owner.media:
+                    _, kind = owner.media[parts[0]]
+                    body = {"messaging_product": "whatsapp", "id": parts[0],
+                            "url": f"{owner.base}/files/{parts[0]}", "mime_type": kind,
+                            "sha256": "x", "file_size": len(owner.media[parts[0]][0])}
+                    self._send(200, json.dumps(body).encode())
+                else:
+                    self._send(404, b'{"error": {"message": "Unsupported get request"}}')
+
+            def _send(self, code: int, body: bytes, kind: str = "application/json") -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,208 @@
+"""The WhatsApp Cloud API webhook: verification, signatures, batches, dedupe, statuses,
+media through a local Graph server, and a conversation turned into a ticket."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sigap.auth.models import AuditLog
+from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
+from sigap.channels.whatsapp import media
+from sigap.config import Settings
+from sigap.customers.models import CustomerContact
+from sigap.tickets.models import Ticket
+from tests import factories
+from tests.channels.whatsapp.graph_server import FakeGraph
+from tests.tickets.helpers import floor
+
+SECRET = "app-secret-for-tests"
+VERIFY = "verify-token-for-tests"
+URL = "/api/channels/whatsapp/webhook"
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key="test-secret-key-not-for-production",
+                    whatsapp_app_secret=SECRET, whatsapp_verify_token=VERIFY,
+                    whatsapp_access_token="graph-token")
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    server = FakeGraph("graph-token")
+    server.start()
+    yield server
+    server.stop()
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
+
+
+def delivery(messages: list[dict[str, Any]], statuses: list[dict[str, Any]] | None = None,
+             wa_id: str = "6281234567890", name: str = "Budi") -> bytes:
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "628111147147", "phone_number_id": "PN1"},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": messages}
+    if statuses:
+        value["statuses"] = statuses
+    return json.dumps({"object": "whatsapp_business_account", "entry": [
+        {"id": "WABA1", "changes": [{"field": "messages", "value": value}]}]}).encode()
+
+
+def msg(mid: str, kind: str = "text", sender: str = "6281234567890", **part: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"from": sender, "id": mid, "timestamp": "1795400000", "type": kind}
+    body[kind] = part or {"body": f"pesan {mid}"}
+    return body
+
+
+def test_subscription_check(client: TestClient) -> None:
+    ok = client.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": VERIFY,
+                                 "hub.challenge": "1158201444"})
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    bad = client.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": "salah",
+                                  "hub.challenge": "1"})
+    assert bad.status_code == 403
+
+
+def test_bad_or_missing_signature_is_refused_and_logged(client: TestClient,
+                                                        session: Session) -> None:
+    body = delivery([msg("wamid.1")])
+    assert client.post(URL, content=body, headers={"Content-Type": "application/json"}
+                       ).status_code == 401
+    forged = client.post(URL, content=body, headers=signed(body, "another-secret"))
+    assert forged.status_code == 401 and forged.json()["field"] == "x-hub-signature-256"
+    tampered = client.post(URL, content=body + b" ", headers=signed(body))
+    assert tampered.status_code == 401
+    assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
+    refusals = session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "whatsapp.webhook_refused"))
+    assert refusals == 3
+
+
+def test_a_batch_of_every_kind_is_stored_once(client: TestClient, session: Session) -> None:
+    customer = factories.customer(session, phone="+6281234567890")
+    session.commit()
+    body = delivery([
+        msg("wamid.t", body="Internet mati sejak pagi"),
+        msg("wamid.i", "image", id="MEDIA-I", mime_type="image/jpeg", caption="foto modem"),
+        msg("wamid.d", "document", id="MEDIA-D", mime_type="application/pdf",
+            filename="tagihan.pdf"),
+        msg("wamid.a", "audio", id="MEDIA-A", mime_type="audio/ogg"),
+        msg("wamid.l", "location", latitude=-6.99, longitude=110.42, name="Kantor",
+            address="Jl. Pahlawan 10"),
+        msg("wamid.b", "interactive", type="button_reply",
+            button_reply={"id": "ya", "title": "Ya, masih mati"}),
+        msg("wamid.r", "reaction", message_id="wamid.t", emoji="👍"),
+    ])
+    answer = client.post(URL, content=body, headers=signed(body))
+    assert answer.status_code == 200
+    rows = {m.provider_id: m for m in session.scalars(select(ChatMessage))}
+    assert len(rows) == 7
+    assert rows["wamid.t"].text == "Internet mati sejak pagi"
+    assert rows["wamid.i"].media_id == "MEDIA-I" and rows["wamid.i"].text == "foto modem"
+    assert rows["wamid.d"].text == "tagihan.pdf"
+    assert "Jl. Pahlawan 10" in rows["wamid.l"].text and "-6.99" in rows["wamid.l"].text
+    assert rows["wamid.b"].text == "Ya, masih mati"
+    assert rows["wamid.r"].handled is False and rows["wamid.r"].payload["reaction"]
+    conversation = session.scalar(select(Conversation))
+    assert conversation is not None and conversation.customer_id == customer.id
+    assert conversation.contact_name == "Budi" and conversation.last_inbound_at is not None
+    # Meta retries the same delivery: nothing new.
+    again = client.post(URL, content=body, headers=signed(body))
+    assert again.status_code == 200
+    session.rollback()  # a fresh snapshot after the requests
+    assert session.scalar(select(func.count()).select_from(ChatMessage)) == 7
+    assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 2
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+def test_a_body_we_cannot_read_is_kept_and_answered_200(client: TestClient,
+                                                        session: Session) -> None:
+    body = b'{"object": "whatsapp_business_account", "entry": "not a list"}'
+    assert client.post(URL, content=body, headers=signed(body)).status_code == 200
+    stored = session.scalar(select(WebhookDelivery))
+    assert stored is not None and stored.body == body and "entry" in stored.error
+
+
+def test_statuses_move_our_messages_forward_only(client: TestClient, session: Session) -> None:
+    conversation = Conversation(channel="whatsapp", account="PN1", contact="628")
+    session.add(conversation)
+    session.flush()
+    session.add(ChatMessage(channel="whatsapp", provider_id="wamid.OUT",
+                            conversation_id=conversation.id, direction="outbound",
+                            kind="text", text="Halo", status="sent"))
+    session.commit()
+
+    def status(name: str, ts: str) -> bytes:
+        return delivery([], [{"id": "wamid.OUT", "status": name, "timestamp": ts,
+                              "recipient_id": "628"}])
+
+    for body in (status("read", "1795400100"), status("delivered", "1795400050")):
+        assert client.post(URL, content=body, headers=signed(body)).status_code == 200
+    session.rollback()  # a fresh snapshot after the requests
+    row = session.scalar(select(ChatMessage).where(ChatMessage.provider_id == "wamid.OUT"))
+    assert row is not None and row.status == "read"
+
+
+def test_media_is_downloaded_through_graph_with_retry(
+        client: TestClient, session: Session, sessions: sessionmaker[Session],
+        graph: FakeGraph) -> None:
+    graph.media["MEDIA-I"] = (b"\xff\xd8\xff\xe0jpeg-bytes", "image/jpeg")
+    body = delivery([msg("wamid.i", "image", id="MEDIA-I", mime_type="image/jpeg")])
+    client.post(URL, content=body, headers=signed(body))
+    graph.fail = 1
+    first = media.fetch_pending(sessions, graph.base, "graph-token")
+    assert (first.fetched, first.failed) == (0, 1)
+    row = session.scalar(select(ChatMessage))
+    assert row is not None and row.media is None and "500" in row.media_error
+    second = media.fetch_pending(sessions, graph.base, "graph-token")
+    assert second.fetched == 1
+    session.rollback()  # a fresh snapshot after the requests
+    row = session.scalar(select(ChatMessage))
+    assert row is not None and row.media == b"\xff\xd8\xff\xe0jpeg-bytes"
+    assert row.media_attempts == 2 and row.media_error == ""
+    assert "/MEDIA-I" in graph.calls and "/files/MEDIA-I" in graph.calls
+    assert media.fetch_pending(sessions, graph.base, "graph-token").fetched == 0
+
+
+def test_conversation_becomes_a_ticket_or_joins_the_open_one(client: TestClient,
+                                                             session: Session) -> None:
+    world = floor(session)
+    session.add(CustomerContact(customer_id=world.customer.id, kind="whatsapp",
+                                value="6285000000001"))
+    session.commit()
+    for sender, mid in (("6285000000001", "wamid.x1"), ("6285000000002", "wamid.x2")):
+        body = delivery([msg(mid, sender=sender, body="Internet mati total")], wa_id=sender)
+        client.post(URL, content=body, headers=signed(body))
+    known, unknown = session.scalars(select(Conversation).order_by(Conversation.id)).all()
+    assert known.customer_id == world.customer.id and unknown.customer_id is None
+    auth = factories.token(client, world.agent_a.login_code)
+    made = client.post(f"/api/conversations/{known.id}/ticket", json={}, headers=auth)
+    assert made.status_code == 201, made.text
+    assert made.json()["channel"] == "whatsapp"
+    assert made.json()["subject"] == "Internet mati total"
+    again = client.post(f"/api/conversations/{known.id}/ticket", json={}, headers=auth)
+    assert again.status_code == 409
+    needs_customer = client.post(f"/api/conversations/{unknown.id}/ticket", json={},
+                                 headers=auth)
+    assert needs_customer.status_code == 422 and needs_customer.json()["field"] == "customer_id"
+    linked = client.post(f"/api/conversations/{unknown.id}/ticket", headers=auth,
+                         json={"customer_id": world.customer.id,
+                               "ticket_id": made.json()["id"]})
+    assert linked.status_code == 201 and linked.json()["id"] == made.json()["id"]
+    session.rollback()  # a fresh snapshot after the requests
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+    detail = client.get(f"/api/conversations/{known.id}", headers=auth).json()
+    assert detail["ticket_id"] == made.json()["id"] and len(detail["messages"]) == 1
