@@ -13,6 +13,7 @@ from sigap.channels.email.models import (
     ReplyTemplate,
 )
 from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
+from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
@@ -44,5 +45,6 @@ __all__ = [
     "TicketCounter",
     "TicketEvent",
     "User",
+    "WaTemplate",
     "WebhookDelivery",
 ]

@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, str] = {
     "audit.read": "read the audit log",
     "email.manage": "configure mailboxes, templates, related products; see the quarantine",
     "email.templates": "write the reply templates and related-product lists of the email desk",
+    "channels.templates": "maintain the approved WhatsApp message templates",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
 }
 
@@ -71,9 +72,11 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.admin: _grant(
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
+        "channels.templates",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
-    Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates"),
+    Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates",
+                                      "channels.templates"),
     Role.document_control: _grant(Scope.all, "org.read"),
     Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read"),
     Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",

@@ -6,11 +6,15 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import service
+from sigap.channels.whatsapp import outbox as whatsapp_outbox
 from sigap.channels.whatsapp import views as whatsapp_views
+from sigap.channels.whatsapp.models import WaTemplate
+from sigap.core.errors import Conflict
 from sigap.tickets.schemas import TicketOut, TicketTypeIn
 from sigap.web.deps import DbSession, require
 from sigap.web.route import TransactionRoute
@@ -92,6 +96,59 @@ def conversation(conversation_id: int, session: DbSession,
         item.media_stored = row.media is not None
         messages.append(item)
     return ConversationDetail(**_out(found).model_dump(), messages=messages)
+
+
+class SendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(default="", max_length=4096)
+    template_id: int | None = Field(default=None, gt=0)
+    parameters: list[str] = Field(default_factory=list, max_length=10)
+
+
+@router.post("/api/conversations/{conversation_id}/messages", response_model=ChatMessageOut,
+             status_code=201)
+def send(conversation_id: int, body: SendIn, session: DbSession,
+         actor: Actor = WRITE) -> ChatMessageOut:
+    """Answer on the conversation's channel: free text inside the customer's 24-hour
+    window, an approved template outside it. Queued; the worker sends it."""
+    row = whatsapp_outbox.queue(session, actor, conversation_id, text=body.text,
+                                template_id=body.template_id, parameters=body.parameters)
+    return ChatMessageOut.model_validate(row)
+
+
+class TemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[a-z0-9_]+$")
+    language: str = Field(default="id", min_length=2, max_length=10)
+    category: str = Field(default="UTILITY", pattern="^(UTILITY|MARKETING|AUTHENTICATION)$")
+    body: str = Field(min_length=1, max_length=1024)
+    approved: bool = False
+
+
+class TemplateOut(TemplateIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+@router.get("/api/channels/whatsapp/templates", response_model=list[TemplateOut])
+def templates(session: DbSession, actor: Actor = READ) -> list[TemplateOut]:
+    return [TemplateOut.model_validate(t) for t in
+            session.scalars(select(WaTemplate).order_by(WaTemplate.name))]
+
+
+@router.post("/api/channels/whatsapp/templates", response_model=TemplateOut, status_code=201)
+def add_template(body: TemplateIn, session: DbSession,
+                 actor: Actor = Depends(require("channels.templates"))) -> TemplateOut:
+    if session.scalar(select(WaTemplate.id).where(WaTemplate.name == body.name,
+                                                  WaTemplate.language == body.language)):
+        raise Conflict(f"Templat {body.name} ({body.language}) sudah ada.", field="name")
+    row = WaTemplate(**body.model_dump())
+    session.add(row)
+    session.flush()
+    return TemplateOut.model_validate(row)
 
 
 @router.post("/api/conversations/{conversation_id}/ticket", response_model=TicketOut,

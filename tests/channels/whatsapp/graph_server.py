@@ -9,13 +9,15 @@ from typing import Any
 
 
 class FakeGraph:
-    """GET /{media_id} → {"url": …, "mime_type": …}; GET /files/{media_id} → the bytes.
+    """GET /{media_id} → {"url": …, "mime_type": …}; GET /files/{media_id} → the bytes;
+    POST /{phone_number_id}/messages → a message id (the body is kept in `sent`).
     `fail` makes the next n calls answer 500; a bearer token is required."""
 
     def __init__(self, token: str) -> None:
         self.token = token
         self.media: dict[str, tuple[bytes, str]] = {}
         self.calls: list[str] = []
+        self.sent: list[dict[str, Any]] = []
         self.fail = 0
         owner = self
 
@@ -44,6 +46,27 @@ class FakeGraph:
                     self._send(200, json.dumps(body).encode())
                 else:
                     self._send(404, b'{"error": {"message": "Unsupported get request"}}')
+
+            def do_POST(self) -> None:
+                owner.calls.append(f"POST {self.path}")
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.headers.get("Authorization") != f"Bearer {owner.token}":
+                    self._send(401, b'{"error": {"message": "Invalid OAuth access token"}}')
+                    return
+                if owner.fail:
+                    owner.fail -= 1
+                    self._send(500, b'{"error": {"message": "Service unavailable"}}')
+                    return
+                parts = self.path.strip("/").split("/")
+                if len(parts) != 2 or parts[1] != "messages":
+                    self._send(404, b'{"error": {"message": "Unknown path"}}')
+                    return
+                owner.sent.append(body)
+                answer = {"messaging_product": "whatsapp",
+                          "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                          "messages": [{"id": f"wamid.SENT{len(owner.sent)}"}]}
+                self._send(200, json.dumps(answer).encode())
 
             def _send(self, code: int, body: bytes, kind: str = "application/json") -> None:
                 self.send_response(code)

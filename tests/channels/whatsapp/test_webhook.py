@@ -3,13 +3,6 @@ media through a local Graph server, and a conversation turned into a ticket."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,54 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sigap.auth.models import AuditLog
 from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
 from sigap.channels.whatsapp import media
-from sigap.config import Settings
 from sigap.customers.models import CustomerContact
 from sigap.tickets.models import Ticket
 from tests import factories
 from tests.channels.whatsapp.graph_server import FakeGraph
+from tests.channels.whatsapp.helpers import URL, VERIFY, delivery, msg, signed
 from tests.tickets.helpers import floor
-
-SECRET = "app-secret-for-tests"
-VERIFY = "verify-token-for-tests"
-URL = "/api/channels/whatsapp/webhook"
-
-
-@pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, secret_key="test-secret-key-not-for-production",
-                    whatsapp_app_secret=SECRET, whatsapp_verify_token=VERIFY,
-                    whatsapp_access_token="graph-token")
-
-
-@pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    server = FakeGraph("graph-token")
-    server.start()
-    yield server
-    server.stop()
-
-
-def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
-
-
-def delivery(messages: list[dict[str, Any]], statuses: list[dict[str, Any]] | None = None,
-             wa_id: str = "6281234567890", name: str = "Budi") -> bytes:
-    value: dict[str, Any] = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "628111147147", "phone_number_id": "PN1"},
-        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": messages}
-    if statuses:
-        value["statuses"] = statuses
-    return json.dumps({"object": "whatsapp_business_account", "entry": [
-        {"id": "WABA1", "changes": [{"field": "messages", "value": value}]}]}).encode()
-
-
-def msg(mid: str, kind: str = "text", sender: str = "6281234567890", **part: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"from": sender, "id": mid, "timestamp": "1795400000", "type": kind}
-    body[kind] = part or {"body": f"pesan {mid}"}
-    return body
 
 
 def test_subscription_check(client: TestClient) -> None:

@@ -7,7 +7,7 @@ import logging
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 
-from sigap.channels.whatsapp import media
+from sigap.channels.whatsapp import media, outbox
 from sigap.config import Settings
 from sigap.jobs import job_sessions
 
@@ -24,4 +24,13 @@ def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
         if report.fetched or report.failed:
             log.info("whatsapp media: %s", report)
 
-    return {"whatsapp_media": fetch_media}
+    @huey.periodic_task(crontab(minute="*"), name="whatsapp_send")
+    def send_messages() -> None:
+        if not settings.whatsapp_access_token:
+            return
+        report = outbox.send_due(job_sessions(settings.database_url),
+                                 settings.graph_base_url, settings.whatsapp_access_token)
+        if report.sent or report.failed:
+            log.info("whatsapp send: %s", report)
+
+    return {"whatsapp_media": fetch_media, "whatsapp_send": send_messages}
