@@ -139,51 +139,53 @@ def request_bytes(host: str, token: str, i: int, customers: list[int]) -> bytes:
             f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
 
 
+async def run(base: str, token: str, customers: list[int], n: int, concurrency: int,
+              warmup: int) -> tuple[Outcome, float]:
+    host, port = base.removeprefix("http://").split(":")
+    prepared = [request_bytes(f"{host}:{port}", token, i, customers)
+                for i in range(warmup + n)]
+    await drive(host, int(port), prepared[:warmup], concurrency, None)
+    outcome = Outcome()
+    started = time.perf_counter()
+    await drive(host, int(port), prepared[warmup:], concurrency, outcome, expect=b"201")
+    return outcome, time.perf_counter() - started
+
+
 _LENGTH = re.compile(rb"(?i)\r\ncontent-length: *(\d+)")
 
 
-async def run(base: str, token: str, customers: list[int], n: int, concurrency: int,
-              warmup: int) -> tuple[Outcome, float]:
-    """C keep-alive connections, each sending its next request when the last is answered.
+async def drive(host: str, port: int, requests: list[bytes], concurrency: int,
+                outcome: Outcome | None, expect: bytes = b"200") -> None:
+    """Send the requests over C keep-alive connections, each sending its next request
+    when the last is answered; record latencies and answers other than `expect`.
 
     A bare asyncio HTTP/1.1 client with the requests encoded beforehand: the load generator
     shares the server's two cores, and a full client library costs it a quarter of one.
     """
-    host, port = base.removeprefix("http://").split(":")
-    prepared = [request_bytes(f"{host}:{port}", token, i, customers)
-                for i in range(warmup + n)]
+    queue = iter(requests)
 
-    async def load(requests: list[bytes], outcome: Outcome | None) -> None:
-        queue = iter(requests)
+    async def one() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for request in queue:
+                start = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                found = _LENGTH.search(head)
+                answer = await reader.readexactly(int(found.group(1)) if found else 0)
+                elapsed = time.perf_counter() - start
+                if outcome is None:
+                    continue
+                outcome.latencies.append(elapsed)
+                if head[9:12] != expect:
+                    outcome.errors += 1
+                    if len(outcome.bodies) < 3:
+                        outcome.bodies.append(
+                            f"{head[9:12].decode()} {answer[:300].decode(errors='replace')}")
+        finally:
+            writer.close()
 
-        async def one() -> None:
-            reader, writer = await asyncio.open_connection(host, int(port))
-            try:
-                for request in queue:
-                    start = time.perf_counter()
-                    writer.write(request)
-                    head = await reader.readuntil(b"\r\n\r\n")
-                    found = _LENGTH.search(head)
-                    answer = await reader.readexactly(int(found.group(1)) if found else 0)
-                    elapsed = time.perf_counter() - start
-                    if outcome is None:
-                        continue
-                    outcome.latencies.append(elapsed)
-                    if head[9:12] != b"201":
-                        outcome.errors += 1
-                        if len(outcome.bodies) < 3:
-                            outcome.bodies.append(
-                                f"{head[9:12].decode()} {answer[:300].decode(errors='replace')}")
-            finally:
-                writer.close()
-
-        await asyncio.gather(*(one() for _ in range(concurrency)))
-
-    await load(prepared[:warmup], None)
-    outcome = Outcome()
-    started = time.perf_counter()
-    await load(prepared[warmup:], outcome)
-    return outcome, time.perf_counter() - started
+    await asyncio.gather(*(one() for _ in range(concurrency)))
 
 
 def percentile(values: list[float], q: float) -> float:

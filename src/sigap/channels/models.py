@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sigap.core.clock import utcnow
@@ -29,7 +38,12 @@ class Conversation(TimestampMixin, Base):
     """A customer's thread on one channel account; open until closed by an agent."""
 
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_contact", "channel", "account", "contact", "state"),)
+    __table_args__ = (
+        Index("ix_conversations_contact", "channel", "account", "contact", "state"),
+        # One open conversation per contact, also with several server processes.
+        Index("uq_conversations_open", "channel", "account", "contact", unique=True,
+              sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
@@ -75,8 +76,17 @@ def _conversation(session: Session, message: InboundMessage,
                              contact=message.contact, contact_name=message.contact_name[:200],
                              customer_id=match_customer(session, message.channel,
                                                         message.contact))
-        session.add(found)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(found)
+                session.flush()
+        except IntegrityError:
+            # Another process opened it a moment ago: that one is the conversation.
+            found = session.scalar(select(Conversation).where(
+                Conversation.channel == message.channel, Conversation.account == message.account,
+                Conversation.contact == message.contact, Conversation.state == "open"))
+            if found is None:
+                raise
     cache[key] = found
     return found
 

@@ -157,3 +157,40 @@ def test_conversation_becomes_a_ticket_or_joins_the_open_one(client: TestClient,
     assert session.scalar(select(func.count()).select_from(Ticket)) == 1
     detail = client.get(f"/api/conversations/{known.id}", headers=auth).json()
     assert detail["ticket_id"] == made.json()["id"] and len(detail["messages"]) == 1
+
+
+def test_concurrent_deliveries_from_one_contact_share_one_conversation(
+        db_url: str, session: Session) -> None:
+    import threading
+
+    from sigap.auth import audit
+    from sigap.auth.actor import SYSTEM
+    from sigap.channels import service
+    from sigap.channels.whatsapp import payload
+    from sigap.db.session import make_engine, make_sessionmaker, transaction
+
+    engine = make_engine(db_url)  # as a server process has it: writers take their lock
+    sessions = make_sessionmaker(engine)
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def deliver(n: int) -> None:
+        body = delivery([msg(f"wamid.c{n}", body=f"pesan {n}")])
+        try:
+            barrier.wait(timeout=10)
+            with transaction(sessions) as s:
+                audit.bind_actor(s, SYSTEM)
+                stored = service.store_delivery(s, "whatsapp", body)
+                service.receive(s, stored, *payload.parse(body))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    engine.dispose()
+    assert errors == []
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+    assert session.scalar(select(func.count()).select_from(ChatMessage)) == 6
