@@ -46,3 +46,13 @@ class InvalidInput(SigapError):
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
+
+
+class TooLarge(SigapError):
+    status_code = 413
+    code = "too_large"
+
+
+class UnsupportedMediaType(SigapError):
+    status_code = 415
+    code = "unsupported_media_type"

@@ -27,12 +27,7 @@ class FakeGraph:
 
             def do_GET(self) -> None:
                 owner.calls.append(self.path)
-                if self.headers.get("Authorization") != f"Bearer {owner.token}":
-                    self._send(401, b'{"error": {"message": "Invalid OAuth access token"}}')
-                    return
-                if owner.fail:
-                    owner.fail -= 1
-                    self._send(500, b'{"error": {"message": "Service unavailable"}}')
+                if not self._admitted():
                     return
                 parts = self.path.strip("/").split("/")
                 if len(parts) == 2 and parts[0] == "files" and parts[1] in owner.media:
@@ -51,12 +46,7 @@ class FakeGraph:
                 owner.calls.append(f"POST {self.path}")
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                if self.headers.get("Authorization") != f"Bearer {owner.token}":
-                    self._send(401, b'{"error": {"message": "Invalid OAuth access token"}}')
-                    return
-                if owner.fail:
-                    owner.fail -= 1
-                    self._send(500, b'{"error": {"message": "Service unavailable"}}')
+                if not self._admitted():
                     return
                 parts = self.path.strip("/").split("/")
                 if len(parts) != 2 or parts[1] != "messages":
@@ -67,6 +57,17 @@ class FakeGraph:
                           "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
                           "messages": [{"id": f"wamid.SENT{len(owner.sent)}"}]}
                 self._send(200, json.dumps(answer).encode())
+
+            def _admitted(self) -> bool:
+                """The bearer token, then a failure the test asked for."""
+                if self.headers.get("Authorization") != f"Bearer {owner.token}":
+                    self._send(401, b'{"error": {"message": "Invalid OAuth access token"}}')
+                    return False
+                if owner.fail:
+                    owner.fail -= 1
+                    self._send(500, b'{"error": {"message": "Service unavailable"}}')
+                    return False
+                return True
 
             def _send(self, code: int, body: bytes, kind: str = "application/json") -> None:
                 self.send_response(code)

@@ -22,7 +22,7 @@ from sigap.channels.email.schemas import (
     TemplateIn,
     TemplateOut,
 )
-from sigap.core.errors import InvalidInput, NotFound, SigapError
+from sigap.core.errors import InvalidInput, NotFound, TooLarge, UnsupportedMediaType
 from sigap.tickets import service as ticket_service
 from sigap.web.deps import DbSession, require
 from sigap.web.route import TransactionRoute
@@ -40,21 +40,11 @@ MAX_RAW_BYTES = 64 * 1024 * 1024
 PREFIX = "/api/channels/email"
 
 
-class TooLarge(SigapError):
-    status_code = 413
-    code = "too_large"
-
-
-class UnsupportedType(SigapError):
-    status_code = 415
-    code = "unsupported_media_type"
-
-
 async def raw_message(request: Request) -> bytes:
     """The request body, read on the event loop (the handler itself is sync)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "message/rfc822":
-        raise UnsupportedType("Kirim pesan mentah dengan Content-Type: message/rfc822.",
+        raise UnsupportedMediaType("Kirim pesan mentah dengan Content-Type: message/rfc822.",
                               field="content-type")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_RAW_BYTES:
