@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     whatsapp_verify_token: str = ""
     whatsapp_access_token: str = ""
     graph_base_url: str = "https://graph.facebook.com/v21.0"
+    # Facebook page / Messenger: the same Meta rules with the page app's own secrets.
+    facebook_app_secret: str = ""
+    facebook_verify_token: str = ""
+    # X Account Activity API: the consumer secret signs deliveries and answers the CRC.
+    x_consumer_secret: str = ""
 
 
 @lru_cache

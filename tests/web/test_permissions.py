@@ -30,9 +30,13 @@ PUBLIC = {
     ("GET", "/api/health"),
     ("GET", "/metrics"),
     ("POST", "/api/auth/token"),
-    # Meta calls these; the verify token and the delivery signature are checked instead.
+    # Meta and X call these; verify tokens, CRC and delivery signatures are checked instead.
     ("GET", "/api/channels/whatsapp/webhook"),
     ("POST", "/api/channels/whatsapp/webhook"),
+    ("GET", "/api/channels/facebook/webhook"),
+    ("POST", "/api/channels/facebook/webhook"),
+    ("GET", "/api/channels/x/webhook"),
+    ("POST", "/api/channels/x/webhook"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -33,10 +34,20 @@ class StatusUpdate:
     error: str = ""
 
 
-def signature_ok(secret: str, body: bytes, header: str | None, prefix: str = "sha256=") -> bool:
-    """An HMAC-SHA256 signature header (`sha256=<hex>`) over the raw body, compared in
-    constant time."""
+def signature_ok(secret: str, body: bytes, header: str | None, prefix: str = "sha256=",
+                 encoding: str = "hex") -> bool:
+    """An HMAC-SHA256 signature header over the raw body (`sha256=<hex>` as Meta signs,
+    `sha256=<base64>` as X signs), compared in constant time."""
     if not secret or not header or not header.startswith(prefix):
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len(prefix):].strip().lower())
+    given = header[len(prefix):].strip()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    if encoding == "base64":
+        return hmac.compare_digest(base64.b64encode(digest).decode(), given)
+    return hmac.compare_digest(digest.hex(), given.lower())
+
+
+def crc_response(secret: str, token: str) -> str:
+    """X's challenge-response check: `sha256=` + base64 HMAC-SHA256 of the crc_token."""
+    digest = hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
+    return "sha256=" + base64.b64encode(digest).decode()

@@ -44,8 +44,10 @@ def store_delivery(session: Session, channel: str, body: bytes) -> WebhookDelive
     return delivery
 
 
-def match_customer(session: Session, channel: str, contact: str) -> int | None:
-    """The customer with this WhatsApp id (or phone number), or handle."""
+def match_customer(session: Session, channel: str, contact: str,
+                   name: str = "") -> int | None:
+    """The customer with this WhatsApp id (or phone number), or this account id or
+    @handle on a social channel."""
     values: list[tuple[str, str]] = []
     if channel == "whatsapp":
         values.append((ContactKind.whatsapp, contact))
@@ -53,6 +55,9 @@ def match_customer(session: Session, channel: str, contact: str) -> int | None:
             values.append((ContactKind.phone, normalise_phone("+" + contact)))
     else:
         values.append((channel, contact.lstrip("@").lower()))
+        handle = next((w for w in name.split() if w.startswith("@") and len(w) > 1), "")
+        if handle:
+            values.append((channel, handle.lstrip("@").lower()))
     for kind, value in values:
         found = session.scalar(select(CustomerContact.customer_id)
                                .where(CustomerContact.kind == kind, CustomerContact.value == value)
@@ -75,7 +80,8 @@ def _conversation(session: Session, message: InboundMessage,
         found = Conversation(channel=message.channel, account=message.account,
                              contact=message.contact, contact_name=message.contact_name[:200],
                              customer_id=match_customer(session, message.channel,
-                                                        message.contact))
+                                                        message.contact,
+                                                        message.contact_name))
         try:
             with session.begin_nested():
                 session.add(found)

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import service
+from sigap.channels.facebook import views as facebook_views
 from sigap.channels.whatsapp import outbox as whatsapp_outbox
 from sigap.channels.whatsapp import views as whatsapp_views
 from sigap.channels.whatsapp.models import WaTemplate
+from sigap.channels.x import views as x_views
 from sigap.core.errors import Conflict
 from sigap.tickets.schemas import TicketOut, TicketTypeIn
 from sigap.web.deps import DbSession, require
@@ -21,6 +23,8 @@ from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["conversations"])
 router.include_router(whatsapp_views.router)
+router.include_router(facebook_views.router)
+router.include_router(x_views.router)
 
 READ = Depends(require("tickets.read"))
 WRITE = Depends(require("tickets.write"))

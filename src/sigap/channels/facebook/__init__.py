@@ -1,0 +1,1 @@
+"""Facebook page and Messenger: the Meta webhook in."""

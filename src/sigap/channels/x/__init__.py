@@ -1,0 +1,1 @@
+"""X (Twitter) Account Activity API: the CRC check and signed deliveries in."""

@@ -1,0 +1,42 @@
+"""The X Account Activity webhook: the CRC check and deliveries signed in base64."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from sigap.channels import webhook
+from sigap.channels.base import InboundMessage, StatusUpdate, crc_response, signature_ok
+from sigap.channels.x import payload
+from sigap.core.errors import Forbidden
+from sigap.web.deps import DbSession, settings_of
+from sigap.web.route import TransactionRoute
+
+router = APIRouter(route_class=TransactionRoute, tags=["x"])
+PATH = "/api/channels/x/webhook"
+SIGNATURE = "X-Twitter-Webhooks-Signature"
+
+RawBody = Annotated[bytes, Depends(webhook.raw_body)]
+
+
+def _parse(body: bytes) -> tuple[list[InboundMessage], list[StatusUpdate]]:
+    return payload.parse(body), []
+
+
+@router.get(PATH)
+def crc(request: Request, crc_token: str = Query(min_length=1, max_length=500)) -> dict[str, str]:
+    """X's challenge-response check, made when the webhook is registered and hourly."""
+    secret = settings_of(request).x_consumer_secret
+    if not secret:
+        raise Forbidden("Consumer secret X belum diatur.", field="crc_token")
+    return {"response_token": crc_response(secret, crc_token)}
+
+
+@router.post(PATH)
+def deliver(request: Request, body: RawBody, session: DbSession) -> Response:
+    signed = signature_ok(settings_of(request).x_consumer_secret, body,
+                          request.headers.get(SIGNATURE), encoding="base64")
+    webhook.take(session, request, payload.CHANNEL, body, signed, SIGNATURE, _parse)
+    return Response(status_code=200)
