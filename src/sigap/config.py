@@ -56,8 +56,11 @@ class Settings(BaseSettings):
     # Facebook page / Messenger: the same Meta rules with the page app's own secrets.
     facebook_app_secret: str = ""
     facebook_verify_token: str = ""
+    facebook_page_token: str = ""
     # X Account Activity API: the consumer secret signs deliveries and answers the CRC.
     x_consumer_secret: str = ""
+    x_access_token: str = ""
+    x_api_base_url: str = "https://api.x.com"
 
 
 @lru_cache

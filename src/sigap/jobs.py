@@ -31,7 +31,7 @@ log = logging.getLogger("sigap.jobs")
 
 # Domains with a tasks.py list it here; each exposes `register(huey, settings)` returning
 # its task wrappers by name.
-TASK_MODULES: tuple[str, ...] = ("sigap.channels.email.tasks", "sigap.channels.whatsapp.tasks")
+TASK_MODULES: tuple[str, ...] = ("sigap.channels.email.tasks", "sigap.channels.tasks")
 
 
 def queue_path(settings: Settings) -> Path:

@@ -51,3 +51,23 @@ def crc_response(secret: str, token: str) -> str:
     """X's challenge-response check: `sha256=` + base64 HMAC-SHA256 of the crc_token."""
     digest = hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
     return "sha256=" + base64.b64encode(digest).decode()
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An answer as a channel adapter composed it: its kind, the text shown in Sigap, and
+    the body the vendor API takes."""
+
+    kind: str
+    text: str
+    payload: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    base_url: str
+    token: str
+
+
+class SendError(RuntimeError):
+    """The vendor refused or could not be reached; the message is marked failed."""

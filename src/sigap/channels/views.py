@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from sigap.auth import audit
 from sigap.auth.actor import Actor
-from sigap.channels import service
+from sigap.channels import outbox, service
 from sigap.channels.facebook import views as facebook_views
-from sigap.channels.whatsapp import outbox as whatsapp_outbox
 from sigap.channels.whatsapp import views as whatsapp_views
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.channels.x import views as x_views
@@ -114,10 +113,12 @@ class SendIn(BaseModel):
              status_code=201)
 def send(conversation_id: int, body: SendIn, session: DbSession,
          actor: Actor = WRITE) -> ChatMessageOut:
-    """Answer on the conversation's channel: free text inside the customer's 24-hour
-    window, an approved template outside it. Queued; the worker sends it."""
-    row = whatsapp_outbox.queue(session, actor, conversation_id, text=body.text,
-                                template_id=body.template_id, parameters=body.parameters)
+    """Answer on the conversation's channel, by its rules (WhatsApp: free text inside the
+    customer's 24-hour window, an approved template outside it; Facebook: Messenger within
+    24 hours or a reply to the comment; X: a reply to the mention or a direct message).
+    Queued; the worker sends it."""
+    row = outbox.queue(session, actor, conversation_id, text=body.text,
+                       template_id=body.template_id, parameters=body.parameters)
     return ChatMessageOut.model_validate(row)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 class FakeGraph:
     """GET /{media_id} → {"url": …, "mime_type": …}; GET /files/{media_id} → the bytes;
-    POST /{phone_number_id}/messages → a message id (the body is kept in `sent`).
+    POST /{phone_number_id or page_id}/messages and /{comment_id}/comments → a message id
+    in the shape of the WhatsApp, Messenger or comments API (the body is kept in `sent`).
     `fail` makes the next n calls answer 500; a bearer token is required."""
 
     def __init__(self, token: str) -> None:
@@ -49,13 +50,21 @@ class FakeGraph:
                 if not self._admitted():
                     return
                 parts = self.path.strip("/").split("/")
-                if len(parts) != 2 or parts[1] != "messages":
+                if len(parts) != 2 or parts[1] not in ("messages", "comments"):
                     self._send(404, b'{"error": {"message": "Unknown path"}}')
                     return
-                owner.sent.append(body)
-                answer = {"messaging_product": "whatsapp",
-                          "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                          "messages": [{"id": f"wamid.SENT{len(owner.sent)}"}]}
+                owner.sent.append({"path": self.path, **body})
+                n = len(owner.sent)
+                answer: dict[str, Any]
+                if parts[1] == "comments":  # a reply under a page comment
+                    answer = {"id": f"{parts[0]}_reply{n}"}
+                elif "recipient" in body:  # Messenger Send API
+                    answer = {"recipient_id": body["recipient"].get("id"),
+                              "message_id": f"m_out{n}"}
+                else:  # WhatsApp Cloud API
+                    answer = {"messaging_product": "whatsapp",
+                              "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                              "messages": [{"id": f"wamid.SENT{n}"}]}
                 self._send(200, json.dumps(answer).encode())
 
             def _admitted(self) -> bool:

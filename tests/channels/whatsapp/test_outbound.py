@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sigap.channels import outbox
+from sigap.channels.base import Endpoint
 from sigap.channels.models import ChatMessage, Conversation
-from sigap.channels.whatsapp import outbox
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.core.clock import utcnow
 from tests import factories
@@ -35,11 +36,11 @@ def test_free_text_inside_the_window_is_sent_once_and_tracked(
     queued = client.post(f"/api/conversations/{conversation.id}/messages", headers=auth,
                          json={"text": "Selamat siang, teknisi kami menuju lokasi."})
     assert queued.status_code == 201 and queued.json()["status"] == "queued"
-    report = outbox.send_due(sessions, graph.base, "graph-token")
+    report = outbox.send_due(sessions, {"whatsapp": Endpoint(graph.base, "graph-token")})
     assert (report.sent, report.failed) == (1, 0)
-    assert outbox.send_due(sessions, graph.base, "graph-token").sent == 0
-    assert graph.sent == [{"messaging_product": "whatsapp", "recipient_type": "individual",
-                           "to": "6281234567890", "type": "text",
+    assert outbox.send_due(sessions, {"whatsapp": Endpoint(graph.base, "graph-token")}).sent == 0
+    assert graph.sent == [{"path": "/PN1/messages", "messaging_product": "whatsapp",
+                           "recipient_type": "individual", "to": "6281234567890", "type": "text",
                            "text": {"preview_url": False,
                                     "body": "Selamat siang, teknisi kami menuju lokasi."}}]
     body = delivery([], [{"id": "wamid.SENT1", "status": "delivered",
@@ -75,7 +76,7 @@ def test_outside_the_window_only_an_approved_template(
                                               "parameters": ["Budi", "T-2026-000001"]})
     assert ok.status_code == 201
     assert ok.json()["text"] == "Halo Budi, tiket T-2026-000001 sedang kami tangani."
-    outbox.send_due(sessions, graph.base, "graph-token")
+    outbox.send_due(sessions, {"whatsapp": Endpoint(graph.base, "graph-token")})
     sent = graph.sent[0]
     assert sent["type"] == "template" and sent["template"]["name"] == "update_tiket"
     assert sent["template"]["components"][0]["parameters"][1]["text"] == "T-2026-000001"
@@ -90,8 +91,8 @@ def test_a_graph_failure_is_shown_not_retried_blindly(
     client.post(f"/api/conversations/{conversation.id}/messages", headers=auth,
                 json={"text": "Halo"})
     graph.fail = 1
-    assert outbox.send_due(sessions, graph.base, "graph-token").failed == 1
-    assert outbox.send_due(sessions, graph.base, "graph-token").sent == 0
+    assert outbox.send_due(sessions, {"whatsapp": Endpoint(graph.base, "graph-token")}).failed == 1
+    assert outbox.send_due(sessions, {"whatsapp": Endpoint(graph.base, "graph-token")}).sent == 0
     session.rollback()
     row = session.scalar(select(ChatMessage))
     assert row is not None and row.status == "failed" and "500" in row.media_error

@@ -1,4 +1,4 @@
-"""Worker job of the WhatsApp channel: fetch the media of stored messages (every minute)."""
+"""Worker jobs of the chat and social channels: WhatsApp media, and sending answers."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import logging
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 
-from sigap.channels.whatsapp import media, outbox
+from sigap.channels import outbox
+from sigap.channels.whatsapp import media
 from sigap.config import Settings
 from sigap.jobs import job_sessions
 
-log = logging.getLogger("sigap.whatsapp.tasks")
+log = logging.getLogger("sigap.channels.tasks")
 
 
 def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
@@ -24,13 +25,10 @@ def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
         if report.fetched or report.failed:
             log.info("whatsapp media: %s", report)
 
-    @huey.periodic_task(crontab(minute="*"), name="whatsapp_send")
-    def send_messages() -> None:
-        if not settings.whatsapp_access_token:
-            return
-        report = outbox.send_due(job_sessions(settings.database_url),
-                                 settings.graph_base_url, settings.whatsapp_access_token)
+    @huey.periodic_task(crontab(minute="*"), name="channels_send")
+    def send_answers() -> None:
+        report = outbox.send_due(job_sessions(settings.database_url), outbox.endpoints(settings))
         if report.sent or report.failed:
-            log.info("whatsapp send: %s", report)
+            log.info("channel answers: %s", report)
 
-    return {"whatsapp_media": fetch_media, "whatsapp_send": send_messages}
+    return {"whatsapp_media": fetch_media, "channels_send": send_answers}
