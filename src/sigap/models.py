@@ -13,6 +13,7 @@ from sigap.channels.email.models import (
     ReplyTemplate,
 )
 from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
+from sigap.channels.voice.models import AcdInterval, CallEvent
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
@@ -20,9 +21,11 @@ from sigap.org.models import Site, Staff, Team
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
+    "AcdInterval",
     "AckLog",
     "AuditLog",
     "Base",
+    "CallEvent",
     "ChatMessage",
     "Conversation",
     "Customer",

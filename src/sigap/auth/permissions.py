@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, str] = {
     "email.manage": "configure mailboxes, templates, related products; see the quarantine",
     "email.templates": "write the reply templates and related-product lists of the email desk",
     "channels.templates": "maintain the approved WhatsApp message templates",
+    "channels.cti": "send CTI call events (the PBX/ACD connector)",
+    "channels.acd_import": "import ACD interval reports",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
 }
 
@@ -67,12 +69,12 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.hd_support: _grant(
         Scope.all, "tickets.read", "tickets.write", "interactions.write", "customers.read"
     ),
-    Role.operation_plan: _grant(Scope.all, "org.read"),
+    Role.operation_plan: _grant(Scope.all, "org.read", "channels.acd_import"),
     Role.desk_control: _grant(Scope.site, "tickets.read", "org.read"),
     Role.admin: _grant(
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
-        "channels.templates",
+        "channels.templates", "channels.cti", "channels.acd_import",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
     Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates",
@@ -80,7 +82,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.document_control: _grant(Scope.all, "org.read"),
     Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read"),
     Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",
-                    "email.inbound"),
+                    "email.inbound", "channels.cti"),
 }
 
 

@@ -12,6 +12,7 @@ from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import outbox, service
 from sigap.channels.facebook import views as facebook_views
+from sigap.channels.voice import views as voice_views
 from sigap.channels.whatsapp import views as whatsapp_views
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.channels.x import views as x_views
@@ -24,6 +25,7 @@ router = APIRouter(route_class=TransactionRoute, tags=["conversations"])
 router.include_router(whatsapp_views.router)
 router.include_router(facebook_views.router)
 router.include_router(x_views.router)
+router.include_router(voice_views.router)
 
 READ = Depends(require("tickets.read"))
 WRITE = Depends(require("tickets.write"))

@@ -1,0 +1,1 @@
+"""Voice: CTI events from the PBX/ACD become interactions; ACD interval reports."""
