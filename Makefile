@@ -10,7 +10,7 @@ DEMO_DAYS  ?= 14
 export SIGAP_DATABASE_URL ?= sqlite:///var/sigap.db
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint typecheck browser mailserver clean bench
+.PHONY: install run test lint typecheck browser mailserver alertmanager clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ mailserver:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd) \
 	  || echo "could not install dovecot-imapd (the IMAP tests will say so)"; }
 
+# Debian's Alertmanager for the alarm webhook test (the test starts its own on loopback).
+alertmanager:
+	@test -x /usr/bin/prometheus-alertmanager || { \
+	  echo "installing Debian prometheus-alertmanager for the alarm tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	   prometheus-alertmanager) \
+	  || echo "could not install prometheus-alertmanager (the alarm test will say so)"; }
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
@@ -48,7 +56,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install browser mailserver lint typecheck
+test: install browser mailserver alertmanager lint typecheck
 	@if [ -z "$$SIGAP_TEST_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  export SIGAP_TEST_POSTGRES_URL=$(PG_ADMIN_URL); fi; \
 	if [ "$$CI" = "true" ] && [ -z "$$SIGAP_TEST_POSTGRES_URL" ]; then \

@@ -1,6 +1,7 @@
 """Every table, imported once so metadata is complete for migrations and tests."""
 
 from sigap.auth.models import AuditLog, User
+from sigap.channels.alarms.models import Alarm, AlarmRule
 from sigap.channels.email.models import (
     AckLog,
     EmailAttachment,
@@ -23,6 +24,8 @@ from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 __all__ = [
     "AcdInterval",
     "AckLog",
+    "Alarm",
+    "AlarmRule",
     "AuditLog",
     "Base",
     "CallEvent",

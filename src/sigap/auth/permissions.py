@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, str] = {
     "channels.templates": "maintain the approved WhatsApp message templates",
     "channels.cti": "send CTI call events (the PBX/ACD connector)",
     "channels.acd_import": "import ACD interval reports",
+    "channels.alarms": "send monitoring alarms (Alertmanager, other monitors)",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
 }
 
@@ -74,7 +75,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.admin: _grant(
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
-        "channels.templates", "channels.cti", "channels.acd_import",
+        "channels.templates", "channels.cti", "channels.acd_import", "channels.alarms",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
     Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates",
@@ -82,7 +83,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.document_control: _grant(Scope.all, "org.read"),
     Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read"),
     Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",
-                    "email.inbound", "channels.cti"),
+                    "email.inbound", "channels.cti", "channels.alarms"),
 }
 
 

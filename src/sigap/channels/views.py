@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import outbox, service
+from sigap.channels.alarms import views as alarm_views
 from sigap.channels.facebook import views as facebook_views
 from sigap.channels.voice import views as voice_views
 from sigap.channels.whatsapp import views as whatsapp_views
@@ -26,6 +27,7 @@ router.include_router(whatsapp_views.router)
 router.include_router(facebook_views.router)
 router.include_router(x_views.router)
 router.include_router(voice_views.router)
+router.include_router(alarm_views.router)
 
 READ = Depends(require("tickets.read"))
 WRITE = Depends(require("tickets.write"))

@@ -9,7 +9,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 TicketTypeIn = Literal["gangguan", "informasi", "permintaan"]
 SeverityIn = Literal["critical", "major", "minor", "low"]
-ChannelIn = Literal["voice", "whatsapp", "email", "facebook", "x", "web", "outbound_call"]
+ChannelIn = Literal["voice", "whatsapp", "email", "facebook", "x", "web", "outbound_call",
+                   "alarm"]
 StateIn = Literal["new", "open", "pending", "resolved", "closed"]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
