@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, str] = {
     "channels.cti": "send CTI call events (the PBX/ACD connector)",
     "channels.acd_import": "import ACD interval reports",
     "channels.alarms": "send monitoring alarms (Alertmanager, other monitors)",
+    "channels.priority": "maintain the priority account list (W-19)",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
 }
 
@@ -57,11 +58,12 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     },
     Role.supervisor: {
         **_grant(Scope.site, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
-        **_grant(Scope.site, "audit.read"),
+        **_grant(Scope.site, "audit.read", "channels.priority"),
     },
     Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read"),
     Role.manager: _grant(
-        Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read"
+        Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read",
+        "channels.priority",
     ),
     Role.qco: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
     Role.quality_assurance: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),

@@ -53,6 +53,8 @@ class Conversation(TimestampMixin, Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), nullable=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(10), default="open")
+    priority: Mapped[bool] = mapped_column(default=False)
+    priority_reason: Mapped[str] = mapped_column(String(200), default="")
     # The customer's last message opens the 24-hour window for free-form replies.
     last_inbound_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
@@ -81,3 +83,19 @@ class ChatMessage(Base):
     media_error: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="")  # outgoing: sent … read
     status_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class PriorityAccount(TimestampMixin, Base):
+    """An account on the priority list of W-19: by profession or category, or a board
+    (BOD) account whose mention makes the message priority too."""
+
+    __tablename__ = "priority_accounts"
+    __table_args__ = (UniqueConstraint("channel", "account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # x, facebook, whatsapp
+    account: Mapped[str] = mapped_column(String(120))  # handle without @, or id / wa_id
+    name: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)

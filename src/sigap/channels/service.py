@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
 from sigap.channels.base import InboundMessage, StatusUpdate
-from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
+from sigap.channels.models import ChatMessage, Conversation, PriorityAccount, WebhookDelivery
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.customers.contacts import normalise_phone
@@ -106,6 +106,7 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
         ChatMessage.channel == delivery.channel, ChatMessage.provider_id.in_(ids)))) \
         if ids else set()
     cache: dict[tuple[str, str, str], Conversation] = {}
+    watch = priority_list(session) if messages else []
     stored = duplicates = 0
     for message in messages:
         if message.provider_id in seen:
@@ -113,6 +114,10 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
             continue
         seen.add(message.provider_id)
         conversation = _conversation(session, message, cache)
+        if not conversation.priority:
+            reason = priority_reason(watch, message)
+            if reason:
+                conversation.priority, conversation.priority_reason = True, reason[:200]
         session.add(ChatMessage(
             channel=message.channel, provider_id=message.provider_id[:200],
             conversation_id=conversation.id, delivery_id=delivery.id, direction="inbound",
@@ -130,6 +135,37 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
     delivery.processed_at = utcnow()
     session.flush()
     return Received(delivery.id, stored, duplicates, len(statuses))
+
+
+PRIORITY_CATEGORIES = {
+    "pejabat_pemerintah": "pejabat pemerintah (regulator/politisi)", "swasta": "pejabat swasta",
+    "artis": "artis/musisi/sutradara", "penulis": "penulis/blogger",
+    "pr_media": "PR media atau agensi", "aktivis": "aktivis", "ngo": "organisasi non pemerintah",
+    "profesional": "industri profesional/praktisi", "public_figure": "public figure",
+    "bod": "akun BOD Telkom",
+}
+
+
+def priority_list(session: Session) -> list[PriorityAccount]:
+    return list(session.scalars(select(PriorityAccount).where(PriorityAccount.active.is_(True))))
+
+
+def priority_reason(watch: Sequence[PriorityAccount], message: InboundMessage) -> str:
+    """Why a message makes its conversation priority (W-19 5.2–5.3.1): the sender's
+    account is on the list, or the message mentions a board account. "" otherwise."""
+    handles = {message.contact.lower()}
+    handles |= {w.lstrip("@").lower() for w in message.contact_name.split() if w.startswith("@")}
+    text = message.text.lower()
+    for account in watch:
+        if account.channel not in (message.channel, "any"):
+            continue
+        name = account.account.lower()
+        if name in handles:
+            label = PRIORITY_CATEGORIES.get(account.category, account.category)
+            return f"Akun prioritas ({label}): {account.name or account.account}"
+        if account.category == "bod" and f"@{name}" in text:
+            return f"Menyebut akun BOD @{account.account}"
+    return ""
 
 
 def _apply_status(session: Session, status: StatusUpdate) -> None:
@@ -196,6 +232,11 @@ def to_ticket(session: Session, actor: Actor, conversation_id: int, *,
         ticket = ticket_service.create_ticket(session, actor, TicketCreate.model_validate({
             "customer_id": customer, "type": type_, "subject": title,
             "description": text[:20000], "channel": conversation.channel}))
+    if conversation.priority and not ticket.priority:
+        ticket.priority = True
+        ticket_service.add_event(session, ticket, actor, EventKind.field_changed,
+                                 f"Pelanggan prioritas: {conversation.priority_reason}",
+                                 data={"field": "priority", "from": False, "to": True})
     conversation.ticket_id = ticket.id
     conversation.customer_id = customer
     return ticket

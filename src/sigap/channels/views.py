@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +14,7 @@ from sigap.auth.actor import Actor
 from sigap.channels import outbox, service
 from sigap.channels.alarms import views as alarm_views
 from sigap.channels.facebook import views as facebook_views
+from sigap.channels.models import PriorityAccount
 from sigap.channels.voice import views as voice_views
 from sigap.channels.whatsapp import views as whatsapp_views
 from sigap.channels.whatsapp.models import WaTemplate
@@ -45,6 +47,8 @@ class ConversationOut(BaseModel):
     ticket_id: int | None
     state: str
     last_inbound_at: dt.datetime | None
+    priority: bool
+    priority_reason: str
     window_open: bool = False
 
 
@@ -169,3 +173,45 @@ def to_ticket(conversation_id: int, body: ToTicketIn, session: DbSession,
                                type_=body.type, subject=body.subject,
                                customer_id=body.customer_id)
     return TicketOut.model_validate(ticket)
+
+
+class PriorityAccountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: Literal["x", "facebook", "whatsapp", "any"]
+    account: str = Field(min_length=1, max_length=120)
+    name: str = Field(default="", max_length=200)
+    category: Literal["pejabat_pemerintah", "swasta", "artis", "penulis", "pr_media",
+                      "aktivis", "ngo", "profesional", "public_figure", "bod"]
+    note: str = Field(default="", max_length=2000)
+    active: bool = True
+
+
+class PriorityAccountOut(PriorityAccountIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+PRIORITY_LIST = Depends(require("channels.priority"))
+
+
+@router.get("/api/priority-accounts", response_model=list[PriorityAccountOut])
+def priority_accounts(session: DbSession, actor: Actor = READ) -> list[PriorityAccountOut]:
+    """The priority list of W-19 (professions, categories, board accounts)."""
+    return [PriorityAccountOut.model_validate(a) for a in
+            session.scalars(select(PriorityAccount).order_by(PriorityAccount.channel,
+                                                             PriorityAccount.account))]
+
+
+@router.post("/api/priority-accounts", response_model=PriorityAccountOut, status_code=201)
+def add_priority_account(body: PriorityAccountIn, session: DbSession,
+                         actor: Actor = PRIORITY_LIST) -> PriorityAccountOut:
+    account = body.account.lstrip("@").lower()
+    if session.scalar(select(PriorityAccount.id).where(PriorityAccount.channel == body.channel,
+                                                       PriorityAccount.account == account)):
+        raise Conflict(f"Akun {account} sudah ada di daftar prioritas.", field="account")
+    row = PriorityAccount(**{**body.model_dump(), "account": account})
+    session.add(row)
+    session.flush()
+    return PriorityAccountOut.model_validate(row)

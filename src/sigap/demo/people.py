@@ -105,6 +105,8 @@ class _People:
             "hire_date": hired,
             "email": f"{first.lower()}.{last.lower()}{number}.{site['code'].lower()}"
                      "@infomedia.co.id",
+            # Months in a row with the QA target met, up to the tenure (D22).
+            "qa_met_months": min(rng.randint(0, 12), (self.today - hired).days // 30),
             "active": True,
             "created_at": _wib(hired, 8),
             "updated_at": _wib(hired, 8),

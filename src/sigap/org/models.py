@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from enum import StrEnum
 
@@ -102,6 +103,9 @@ class Staff(TimestampMixin, Base):
     team_leader_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     hire_date: Mapped[dt.date | None] = mapped_column(nullable=True)
     email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Consecutive months, up to the last one, in which the person met the QA target (D22);
+    # kept on the staff record until the quality domain provides the history.
+    qa_met_months: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
     site: Mapped[Site | None] = relationship(foreign_keys=[site_id])
@@ -118,3 +122,13 @@ class Staff(TimestampMixin, Base):
         if today.day < self.hire_date.day:
             months -= 1
         return max(0, months)
+
+    def priority_eligible(self, today: dt.date) -> bool:
+        """A priority-segment agent (W-19 5.1.1, D22): more than six months' tenure and
+        the QA target met six months in a row."""
+        if self.hire_date is None:
+            return False
+        month = self.hire_date.month - 1 + 6
+        year, month = self.hire_date.year + month // 12, month % 12 + 1
+        day = min(self.hire_date.day, calendar.monthrange(year, month)[1])
+        return today > dt.date(year, month, day) and self.qa_met_months >= 6

@@ -103,6 +103,7 @@ class StaffIn(BaseModel):
     hire_date: dt.date | None = None
     email: str | None = Field(default=None, max_length=200,
                               pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    qa_met_months: int = Field(default=0, ge=0, le=600)
     active: bool = True
 
     _skills = field_validator("skills")(_clean_skills)
@@ -124,6 +125,7 @@ class StaffPatch(BaseModel):
     hire_date: dt.date | None = None
     email: str | None = Field(default=None, max_length=200,
                               pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    qa_met_months: int | None = Field(default=None, ge=0, le=600)
     active: bool | None = None
 
     _skills = field_validator("skills")(_clean_skills)
@@ -145,6 +147,7 @@ class StaffOut(BaseModel):
     team_leader_id: int | None
     hire_date: dt.date | None
     email: str | None
+    qa_met_months: int
     active: bool
     tenure_months: int | None = None
     has_login: bool | None = None

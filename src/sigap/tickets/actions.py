@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, IllegalTransition, InvalidInput
+from sigap.org.models import Role, Staff
 from sigap.tickets import lifecycle
 from sigap.tickets.models import (
     EscalationLevel,
@@ -178,6 +179,7 @@ def assign(session: Session, actor: Actor, ticket_id: int, owner_id: int | None,
     data: dict[str, object] = {"from_owner_id": ticket.owner_id, "from_team_id": ticket.team_id}
     if owner_id is not None:
         owner_team = _staff_team(session, owner_id)
+        _check_priority_agent(session, ticket, owner_id, "owner_id")
         ticket.owner_id = owner_id
         if team_id is None and owner_team is not None:
             team_id = owner_team
@@ -190,6 +192,37 @@ def assign(session: Session, actor: Actor, ticket_id: int, owner_id: int | None,
     return ticket
 
 
+PRIORITY_ONLY = ("Tiket pelanggan prioritas hanya untuk agen segmen prioritas: masa kerja "
+                 "lebih dari 6 bulan dan QA tercapai 6 bulan berturut-turut (W-19).")
+
+
+def _check_priority_agent(session: Session, ticket: Ticket, staff_id: int, field: str) -> None:
+    """Priority customers' work goes only to priority-segment agents (D22); team leaders
+    and above may hold it to take it over."""
+    if not ticket.priority:
+        return
+    person = session.get(Staff, staff_id)
+    if person is None or person.role != Role.agent:
+        return
+    if not person.priority_eligible(utcnow().date()):
+        raise IllegalTransition(PRIORITY_ONLY, field=field)
+
+
+def set_pic(session: Session, actor: Actor, ticket_id: int, staff_id: int) -> Ticket:
+    """Name the ticket's PIC, who follows it until it is done (W-19 5.3)."""
+    ticket = _writable(session, actor, ticket_id, "tickets.assign")
+    person = session.get(Staff, staff_id)
+    if person is None or not person.active:
+        raise InvalidInput(f"Staf {staff_id} tidak ditemukan.", field="staff_id")
+    before = ticket.pic_id
+    ticket.pic_id = staff_id
+    ticket.updated_at = utcnow()
+    add_event(session, ticket, actor, EventKind.field_changed,
+              f"PIC tiket: {person.online_name}",
+              data={"field": "pic_id", "from": before, "to": staff_id})
+    return ticket
+
+
 def claim(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     """An agent takes an unassigned ticket from the team queue into their own loker."""
     ticket = _writable(session, actor, ticket_id)
@@ -197,6 +230,7 @@ def claim(session: Session, actor: Actor, ticket_id: int) -> Ticket:
         raise Conflict("Tiket ini sudah ada pemiliknya.", field="owner_id")
     if actor.staff_id is None:
         raise InvalidInput("Hanya staf yang bisa mengambil tiket.", field="owner_id")
+    _check_priority_agent(session, ticket, actor.staff_id, "owner_id")
     ticket.owner_id = actor.staff_id
     ticket.updated_at = utcnow()
     add_event(session, ticket, actor, EventKind.assigned, "Diambil dari antrian tim",

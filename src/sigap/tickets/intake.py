@@ -82,7 +82,7 @@ def open_tickets(session: Session, actor: Actor, items: Sequence[NewTicket],
         "team_id": i.team_id, "escalation_level": "agent", "backend_unit": "",
         "merged_into_id": None, "consent_at": None, "consent_note": "",
         "first_response_at": None, "resolved_at": None, "closed_at": None, "reopen_count": 0,
-        "created_by_id": actor.staff_id, "created_at": now, "updated_at": now,
+        "created_by_id": actor.staff_id, "pic_id": None, "created_at": now, "updated_at": now,
     } for i, number in zip(items, numbers, strict=True)]
     ids = list(session.scalars(insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True),
                                rows))

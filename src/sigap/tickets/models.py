@@ -115,10 +115,13 @@ class Ticket(TimestampMixin, Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     reopen_count: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    # The PIC who follows a priority customer's ticket until it is done (W-19).
+    pic_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
 
     customer: Mapped[Customer] = relationship()
     service: Mapped[CustomerService | None] = relationship()
     owner: Mapped[Staff | None] = relationship(foreign_keys=[owner_id])
+    pic: Mapped[Staff | None] = relationship(foreign_keys=[pic_id])
     team: Mapped[Team | None] = relationship()
     created_by: Mapped[Staff | None] = relationship(foreign_keys=[created_by_id])
 

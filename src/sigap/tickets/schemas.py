@@ -54,6 +54,7 @@ class TicketOut(BaseModel):
     channel: str
     owner_id: int | None
     team_id: int | None
+    pic_id: int | None
     created_by_id: int | None
     escalation_level: str
     backend_unit: str
@@ -222,3 +223,9 @@ class InteractionPageOut(BaseModel):
     total: int
     page: int
     limit: int
+
+
+class PicIn(BaseModel):
+    model_config = _STRICT
+
+    staff_id: int = Field(gt=0)

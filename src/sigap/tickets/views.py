@@ -25,6 +25,7 @@ from sigap.tickets.schemas import (
     MergeIn,
     NoteIn,
     OpenTicketOut,
+    PicIn,
     ReasonIn,
     StateChangeIn,
     TicketCreate,
@@ -150,6 +151,13 @@ def take_over(ticket_id: int, body: ReasonIn, session: DbSession,
               actor: Actor = Depends(require("tickets.takeover"))) -> TicketOut:
     """Take the ticket over (TL and above)."""
     return _out(actions.take_over(session, actor, ticket_id, body.reason))
+
+
+@router.post("/api/tickets/{ticket_id}/pic", tags=["tickets"], response_model=TicketOut)
+def set_pic(ticket_id: int, body: PicIn, session: DbSession,
+            actor: Actor = Depends(require("tickets.assign"))) -> TicketOut:
+    """Name the PIC who follows the ticket until it is done (priority customers, W-19)."""
+    return _out(actions.set_pic(session, actor, ticket_id, body.staff_id))
 
 
 @router.post("/api/tickets/{ticket_id}/assign", tags=["tickets"], response_model=TicketOut)

@@ -140,6 +140,58 @@ class Dovecot:
         client.login(user, password)
         return client
 
+    def append(self, user: str, password: str, raw: bytes, folder: str = "INBOX",
+               flags: tuple[bytes, ...] = ()) -> int | None:
+        """Append one message; returns its UID (from APPENDUID) when the server gives it."""
+        with self.client(user, password) as c:
+            reply = c.append(folder, raw, flags=flags)
+        return _appenduid(reply)
+
+    def uids(self, user: str, password: str, folder: str = "INBOX") -> list[int]:
+        with self.client(user, password) as c:
+            c.select_folder(folder, readonly=True)
+            return sorted(int(u) for u in c.search(["ALL"]))
+
+    def flags(self, user: str, password: str,
+              folder: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
+        with self.client(user, password) as c:
+            c.select_folder(folder, readonly=True)
+            uids = c.search(["ALL"])
+            if not uids:
+                return {}
+            return {int(k): tuple(v) for k, v in c.get_flags(uids).items()}
+
+    def uidvalidity(self, user: str, password: str, folder: str = "INBOX") -> int:
+        with self.client(user, password) as c:
+            return int(c.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
+
+    def clear(self, user: str, password: str, folder: str = "INBOX") -> None:
+        with self.client(user, password) as c:
+            c.select_folder(folder)
+            uids = c.search(["ALL"])
+            if uids:
+                c.delete_messages(uids)
+                c.expunge()
+
+    def create_folder(self, user: str, password: str, folder: str) -> None:
+        with self.client(user, password) as c:
+            c.create_folder(folder)
+
+    def fetch(self, user: str, password: str, uid: int, folder: str = "INBOX") -> bytes:
+        with self.client(user, password) as c:
+            c.select_folder(folder, readonly=True)
+            return bytes(c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"])
+
+
+def _appenduid(reply: bytes | str) -> int | None:
+    # "[APPENDUID <uidvalidity> <uid>] Append completed."
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    if text.startswith("[APPENDUID "):
+        parts = text[1:].split("]", 1)[0].split()
+        if len(parts) == 3 and parts[2].isdigit():
+            return int(parts[2])
+    return None
+
 
 @dataclass
 class ImapAccount:
@@ -160,9 +212,9 @@ class ImapAccount:
     def _client(self) -> IMAPClient:
         return self.server.client(self.user, self.password)
 
-    def append(self, raw: bytes, folder: str = "INBOX", flags: tuple[bytes, ...] = ()) -> None:
-        with self._client() as c:
-            c.append(folder, raw, flags=flags)
+    def append(self, raw: bytes, folder: str = "INBOX",
+               flags: tuple[bytes, ...] = ()) -> int | None:
+        return self.server.append(self.user, self.password, raw, folder, flags)
 
     def append_many(self, raws: list[bytes], folder: str = "INBOX") -> None:
         with self._client() as c:
@@ -170,17 +222,10 @@ class ImapAccount:
                 c.append(folder, raw)
 
     def uids(self, folder: str = "INBOX") -> list[int]:
-        with self._client() as c:
-            c.select_folder(folder, readonly=True)
-            return sorted(int(u) for u in c.search(["ALL"]))
+        return self.server.uids(self.user, self.password, folder)
 
     def flags(self, folder: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
-        with self._client() as c:
-            c.select_folder(folder, readonly=True)
-            uids = c.search(["ALL"])
-            if not uids:
-                return {}
-            return {int(k): tuple(v) for k, v in c.get_flags(uids).items()}
+        return self.server.flags(self.user, self.password, folder)
 
     def clear_flags(self, folder: str = "INBOX") -> None:
         with self._client() as c:
@@ -190,17 +235,16 @@ class ImapAccount:
                 c.remove_flags(uids, [b"\\Seen"])
 
     def uidvalidity(self, folder: str = "INBOX") -> int:
-        with self._client() as c:
-            return int(c.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
+        return self.server.uidvalidity(self.user, self.password, folder)
+
+    def clear(self, folder: str = "INBOX") -> None:
+        self.server.clear(self.user, self.password, folder)
 
     def create_folder(self, folder: str) -> None:
-        with self._client() as c:
-            c.create_folder(folder)
+        self.server.create_folder(self.user, self.password, folder)
 
     def fetch(self, uid: int, folder: str = "INBOX") -> bytes:
-        with self._client() as c:
-            c.select_folder(folder, readonly=True)
-            return bytes(c.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"])
+        return self.server.fetch(self.user, self.password, uid, folder)
 
 
 @dataclass

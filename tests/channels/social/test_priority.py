@@ -1,0 +1,107 @@
+"""Priority customers (W-19, D6, D22): the list, detection on social and WhatsApp,
+priority work only for priority-segment agents, a PIC on the ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sigap.channels.models import Conversation
+from sigap.config import Settings
+from sigap.org.models import Staff
+from tests import factories
+from tests.channels.social.test_webhooks import X, x_signed
+from tests.tickets.helpers import floor
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key="test-secret-key-not-for-production",
+                    x_consumer_secret="x-consumer-secret")
+
+
+@pytest.mark.parametrize("hired, qa, today, eligible", [
+    (dt.date(2026, 1, 15), 6, dt.date(2026, 7, 15), False),  # exactly six months
+    (dt.date(2026, 1, 15), 6, dt.date(2026, 7, 16), True),
+    (dt.date(2026, 1, 31), 6, dt.date(2026, 7, 31), False),  # month end
+    (dt.date(2026, 1, 31), 6, dt.date(2026, 8, 1), True),
+    (dt.date(2024, 1, 1), 5, dt.date(2026, 11, 23), False),  # QA met only 5 months in a row
+    (None, 12, dt.date(2026, 11, 23), False),
+])
+def test_priority_segment_agent_rule(hired: dt.date | None, qa: int, today: dt.date,
+                                     eligible: bool) -> None:
+    assert Staff(hire_date=hired, qa_met_months=qa).priority_eligible(today) is eligible
+
+
+def _tweet(tweet_id: str, user_id: str, screen: str, text: str) -> bytes:
+    return json.dumps({"for_user_id": "111", "tweet_create_events": [
+        {"id_str": tweet_id, "text": text, "timestamp_ms": "1795400000000",
+         "user": {"id_str": user_id, "screen_name": screen, "name": screen}}]}).encode()
+
+
+def test_detection_by_account_and_by_board_mention(client: TestClient, session: Session) -> None:
+    world = floor(session)
+    site = world.site
+    supervisor = factories.staff(session, "supervisor", site=site)
+    session.commit()
+    lead = factories.token(client, supervisor.login_code)
+    for body in ({"channel": "x", "account": "@MenteriKominfo", "category": "pejabat_pemerintah",
+                  "name": "Menteri"},
+                 {"channel": "x", "account": "DirutTelkom", "category": "bod"}):
+        assert client.post("/api/priority-accounts", json=body, headers=lead).status_code == 201
+    dup = client.post("/api/priority-accounts", headers=lead,
+                      json={"channel": "x", "account": "menterikominfo", "category": "bod"})
+    assert dup.status_code == 409
+    agent = factories.token(client, world.agent_a.login_code)
+    assert client.post("/api/priority-accounts", headers=agent, json={
+        "channel": "x", "account": "a", "category": "bod"}).status_code == 403
+    for tweet in (_tweet("1", "501", "menterikominfo", "@TelkomCare internet kantor mati"),
+                  _tweet("2", "502", "warga_biasa", "@TelkomCare @DirutTelkom tolong!"),
+                  _tweet("3", "503", "warga_lain", "@TelkomCare lambat")):
+        assert client.post(X, content=tweet, headers=x_signed(tweet)).status_code == 200
+    session.rollback()
+    flags = {c.contact: (c.priority, c.priority_reason)
+             for c in session.scalars(select(Conversation))}
+    assert flags["501"][0] and "pejabat pemerintah" in flags["501"][1]
+    assert flags["502"] == (True, "Menyebut akun BOD @diruttelkom")
+    assert flags["503"] == (False, "")
+    conversation = session.scalar(select(Conversation).where(Conversation.contact == "502"))
+    assert conversation is not None
+    made = client.post(f"/api/conversations/{conversation.id}/ticket", headers=agent,
+                       json={"customer_id": world.customer.id})
+    assert made.status_code == 201 and made.json()["priority"] is True
+
+
+def test_priority_work_only_for_priority_agents_and_a_pic(client: TestClient,
+                                                          session: Session) -> None:
+    world = floor(session)
+    world.customer.priority = True
+    world.customer.priority_reason = "Public figure"
+    world.agent_b.hire_date = dt.date(2024, 1, 1)
+    world.agent_b.qa_met_months = 6
+    world.agent_a2.hire_date = dt.date(2024, 1, 1)
+    world.agent_a2.qa_met_months = 2
+    session.commit()
+    tl = factories.token(client, world.tl_a.login_code)
+    ticket = client.post("/api/tickets", headers=tl, json={
+        "customer_id": world.customer.id, "type": "gangguan", "subject": "Twit viral",
+        "team_id": world.team_a.id}).json()
+    assert ticket["priority"] is True
+    refused = client.post(f"/api/tickets/{ticket['id']}/assign", headers=tl,
+                          json={"owner_id": world.agent_a2.id, "reason": "tolong"})
+    assert refused.status_code == 409 and "segmen prioritas" in refused.json()["message"]
+    spv = factories.token(client, world.spv.login_code)
+    ok = client.post(f"/api/tickets/{ticket['id']}/assign", headers=spv,
+                     json={"owner_id": world.agent_b.id, "reason": "agen prioritas"})
+    assert ok.status_code == 200, ok.text
+    pic = client.post(f"/api/tickets/{ticket['id']}/pic", headers=spv,
+                      json={"staff_id": world.tl_a.id})
+    assert pic.status_code == 200 and pic.json()["pic_id"] == world.tl_a.id
+    factories.login(client, world.spv.login_code)
+    page = client.get(f"/tickets/{ticket['id']}").text
+    assert 'data-testid="pic"' in page and "tari" in page
