@@ -64,6 +64,15 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
+class Media:
+    """A file an agent sends with an answer."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Endpoint:
     base_url: str
     token: str

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sigap.auth.actor import Actor
 from sigap.channels import service
-from sigap.channels.base import Endpoint, Outgoing, SendError
+from sigap.channels.base import Endpoint, Media, Outgoing, SendError
 from sigap.channels.facebook import adapter as facebook
 from sigap.channels.models import ChatMessage
 from sigap.channels.whatsapp import adapter as whatsapp
@@ -31,7 +31,7 @@ from sigap.core.errors import InvalidInput
 from sigap.db.session import transaction
 
 ADAPTERS: dict[str, ModuleType] = {"whatsapp": whatsapp, "facebook": facebook, "x": x}
-Sender = Callable[[httpx.Client, Endpoint, str, str, dict[str, object]], str]
+Sender = Callable[[httpx.Client, Endpoint, str, str, dict[str, object], Media | None], str]
 
 
 @dataclass(frozen=True)
@@ -51,28 +51,33 @@ def endpoints(settings: Settings) -> dict[str, Endpoint]:
 
 
 def queue(session: Session, actor: Actor, conversation_id: int, *, text: str = "",
-          template_id: int | None = None, parameters: list[str] | None = None) -> ChatMessage:
+          template_id: int | None = None, parameters: list[str] | None = None,
+          media: Media | None = None) -> ChatMessage:
     conversation = service.get_conversation(session, conversation_id)
     adapter = ADAPTERS.get(conversation.channel)
     if adapter is None:
         raise InvalidInput(f"Kanal {conversation.channel} belum bisa dibalas dari Sigap.",
                            field="conversation")
-    if template_id is None and not text.strip():
+    if template_id is None and media is None and not text.strip():
         raise InvalidInput("Isi pesan wajib diisi.", field="text")
     outgoing: Outgoing = adapter.compose(session, conversation, text, template_id,
-                                         parameters or [])
+                                         parameters or [], media)
     row = ChatMessage(channel=conversation.channel, provider_id=f"local:{uuid.uuid4()}",
                       conversation_id=conversation.id, direction="outbound", at=utcnow(),
                       kind=outgoing.kind, text=outgoing.text, payload=outgoing.payload,
-                      status="queued")
+                      status="queued", media=media.data if media else None,
+                      media_type=media.content_type[:120] if media else "",
+                      media_id=f"upload:{media.filename}"[:200] if media else "")
     session.add(row)
     conversation.updated_at = utcnow()
     session.flush()
     return row
 
 
-def _claim(sessions: sessionmaker[Session],
-           channels: list[str]) -> tuple[int, str, str, str, dict[str, object]] | None:
+Claim = tuple[int, str, str, str, dict[str, object], Media | None]
+
+
+def _claim(sessions: sessionmaker[Session], channels: list[str]) -> Claim | None:
     with transaction(sessions) as session:
         row = session.execute(
             select(ChatMessage.id, ChatMessage.conversation_id)
@@ -83,12 +88,16 @@ def _claim(sessions: sessionmaker[Session],
         claimed = session.execute(update(ChatMessage).where(
             ChatMessage.id == row[0], ChatMessage.status == "queued").values(status="sending"))
         if getattr(claimed, "rowcount", 0) != 1:
-            return (-1, "", "", "", {})
+            return (-1, "", "", "", {}, None)
         message = session.get(ChatMessage, row[0])
         conversation = service.get_conversation(session, row[1])
         assert message is not None
+        media = None
+        if message.media is not None:
+            media = Media(message.media_id.removeprefix("upload:") or "lampiran",
+                          message.media_type or "application/octet-stream", message.media)
         return (message.id, conversation.channel, conversation.account, conversation.contact,
-                dict(message.payload))
+                dict(message.payload), media)
 
 
 def send_due(sessions: sessionmaker[Session], targets: dict[str, Endpoint],
@@ -101,13 +110,13 @@ def send_due(sessions: sessionmaker[Session], targets: dict[str, Endpoint],
             claim = _claim(sessions, list(targets))
             if claim is None:
                 break
-            message_id, channel, account, contact, payload = claim
+            message_id, channel, account, contact, payload, media = claim
             if message_id < 0:
                 continue
             sender: Sender = ADAPTERS[channel].send
             try:
                 provider_id, error = sender(client, targets[channel], account, contact,
-                                            payload), ""
+                                            payload, media), ""
                 if not provider_id:
                     error = "Jawaban tanpa id pesan."
             except (SendError, httpx.HTTPError, ValueError) as exc:

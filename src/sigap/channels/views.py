@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from typing import Literal
 
@@ -13,13 +15,14 @@ from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import outbox, service
 from sigap.channels.alarms import views as alarm_views
+from sigap.channels.base import Media
 from sigap.channels.facebook import views as facebook_views
 from sigap.channels.models import PriorityAccount
 from sigap.channels.voice import views as voice_views
 from sigap.channels.whatsapp import views as whatsapp_views
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.channels.x import views as x_views
-from sigap.core.errors import Conflict
+from sigap.core.errors import Conflict, InvalidInput
 from sigap.tickets.schemas import TicketOut, TicketTypeIn
 from sigap.web.deps import DbSession, require
 from sigap.web.route import TransactionRoute
@@ -109,12 +112,21 @@ def conversation(conversation_id: int, session: DbSession,
     return ConversationDetail(**_out(found).model_dump(), messages=messages)
 
 
+class MediaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(min_length=3, max_length=120, pattern=r"^[\w.+-]+/[\w.+-]+$")
+    content_base64: str = Field(min_length=1, max_length=22_000_000)
+
+
 class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(default="", max_length=4096)
     template_id: int | None = Field(default=None, gt=0)
     parameters: list[str] = Field(default_factory=list, max_length=10)
+    media: MediaIn | None = None
 
 
 @router.post("/api/conversations/{conversation_id}/messages", response_model=ChatMessageOut,
@@ -125,8 +137,16 @@ def send(conversation_id: int, body: SendIn, session: DbSession,
     customer's 24-hour window, an approved template outside it; Facebook: Messenger within
     24 hours or a reply to the comment; X: a reply to the mention or a direct message).
     Queued; the worker sends it."""
+    media = None
+    if body.media is not None:
+        try:
+            data = base64.b64decode(body.media.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("Isi media bukan base64 yang sah.",
+                               field="media.content_base64") from None
+        media = Media(body.media.filename, body.media.content_type, data)
     row = outbox.queue(session, actor, conversation_id, text=body.text,
-                       template_id=body.template_id, parameters=body.parameters)
+                       template_id=body.template_id, parameters=body.parameters, media=media)
     return ChatMessageOut.model_validate(row)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 class FakeGraph:
     """GET /{media_id} → {"url": …, "mime_type": …}; GET /files/{media_id} → the bytes;
+    POST /{phone_number_id}/media (multipart) → a media id;
     POST /{phone_number_id or page_id}/messages and /{comment_id}/comments → a message id
     in the shape of the WhatsApp, Messenger or comments API (the body is kept in `sent`).
     `fail` makes the next n calls answer 500; a bearer token is required."""
@@ -19,6 +20,7 @@ class FakeGraph:
         self.media: dict[str, tuple[bytes, str]] = {}
         self.calls: list[str] = []
         self.sent: list[dict[str, Any]] = []
+        self.uploads: list[bytes] = []
         self.fail = 0
         owner = self
 
@@ -46,10 +48,15 @@ class FakeGraph:
             def do_POST(self) -> None:
                 owner.calls.append(f"POST {self.path}")
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
                 if not self._admitted():
                     return
                 parts = self.path.strip("/").split("/")
+                if len(parts) == 2 and parts[1] == "media":  # multipart upload
+                    owner.uploads.append(raw)
+                    self._send(200, json.dumps({"id": f"UP{len(owner.uploads)}"}).encode())
+                    return
+                body = json.loads(raw or b"{}")
                 if len(parts) != 2 or parts[1] not in ("messages", "comments"):
                     self._send(404, b'{"error": {"message": "Unknown path"}}')
                     return

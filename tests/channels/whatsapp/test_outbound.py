@@ -113,3 +113,31 @@ def test_templates_are_maintained_by_their_owners(client: TestClient, session: S
     bad = client.post("/api/channels/whatsapp/templates", headers=auth, json={
         "name": "Bukan Nama", "body": "x"})
     assert bad.status_code == 422
+
+
+def test_a_file_goes_out_uploaded_then_sent_by_its_media_id(
+        client: TestClient, session: Session, sessions: sessionmaker[Session],
+        graph: FakeGraph) -> None:
+    import base64
+
+    world = floor(session)
+    conversation = _conversation(session, hours_ago=1)
+    auth = factories.token(client, world.agent_a.login_code)
+    pdf = b"%PDF-1.4 tagihan"
+    queued = client.post(f"/api/conversations/{conversation.id}/messages", headers=auth, json={
+        "text": "Rincian tagihan terlampir.",
+        "media": {"filename": "tagihan.pdf", "content_type": "application/pdf",
+                  "content_base64": base64.b64encode(pdf).decode()}})
+    assert queued.status_code == 201, queued.text
+    assert queued.json()["kind"] == "document"
+    bad = client.post(f"/api/conversations/{conversation.id}/messages", headers=auth, json={
+        "media": {"filename": "x.pdf", "content_type": "application/pdf",
+                  "content_base64": "!!"}})
+    assert bad.status_code == 422 and bad.json()["field"] == "media.content_base64"
+    assert outbox.send_due(sessions, {"whatsapp": Endpoint(graph.base, "graph-token")}).sent == 1
+    assert len(graph.uploads) == 1 and pdf in graph.uploads[0]
+    assert b'filename="tagihan.pdf"' in graph.uploads[0]
+    sent = graph.sent[0]
+    assert sent["type"] == "document"
+    assert sent["document"] == {"caption": "Rincian tagihan terlampir.",
+                                "filename": "tagihan.pdf", "id": "UP1"}

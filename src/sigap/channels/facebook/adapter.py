@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sigap.channels import service
-from sigap.channels.base import Endpoint, Outgoing, SendError
+from sigap.channels.base import Endpoint, Media, Outgoing, SendError
 from sigap.channels.models import ChatMessage, Conversation
 from sigap.core.errors import InvalidInput
 
@@ -17,7 +17,11 @@ OUTSIDE_WINDOW = ("Di luar jendela 24 jam sejak pesan terakhir pelanggan: Messen
 
 
 def compose(session: Session, conversation: Conversation, text: str,
-            template_id: int | None, parameters: list[str]) -> Outgoing:
+            template_id: int | None, parameters: list[str],
+            media: Media | None = None) -> Outgoing:
+    if media is not None:
+        raise InvalidInput("Lampiran dari Sigap baru bisa dikirim lewat WhatsApp.",
+                           field="media")
     if template_id is not None:
         raise InvalidInput("Templat hanya untuk WhatsApp.", field="template_id")
     last = session.scalar(select(ChatMessage).where(
@@ -32,7 +36,7 @@ def compose(session: Session, conversation: Conversation, text: str,
 
 
 def send(client: httpx.Client, endpoint: Endpoint, account: str, contact: str,
-         payload: dict[str, object]) -> str:
+         payload: dict[str, object], media: Media | None = None) -> str:
     base = endpoint.base_url.rstrip("/")
     headers = {"Authorization": f"Bearer {endpoint.token}"}
     if "comment_id" in payload:

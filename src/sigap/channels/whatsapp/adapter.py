@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from sigap.channels import service
-from sigap.channels.base import Endpoint, Outgoing, SendError
+from sigap.channels.base import Endpoint, Media, Outgoing, SendError
 from sigap.channels.models import Conversation
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.core.errors import InvalidInput
@@ -22,8 +22,31 @@ OUTSIDE_WINDOW = ("Di luar jendela 24 jam sejak pesan terakhir pelanggan: WhatsA
 _PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 
 
+MEDIA_KINDS = {"image": ("image/jpeg", "image/png"),
+               "audio": ("audio/aac", "audio/mp4", "audio/mpeg", "audio/amr", "audio/ogg"),
+               "video": ("video/mp4", "video/3gpp")}
+
+
+def media_kind(content_type: str) -> str:
+    for kind, types in MEDIA_KINDS.items():
+        if content_type in types:
+            return kind
+    return "document"
+
+
 def compose(session: Session, conversation: Conversation, text: str,
-            template_id: int | None, parameters: list[str]) -> Outgoing:
+            template_id: int | None, parameters: list[str],
+            media: Media | None = None) -> Outgoing:
+    if media is not None:
+        if not service.window_open(conversation):
+            raise InvalidInput(OUTSIDE_WINDOW, field="template_id")
+        kind = media_kind(media.content_type)
+        part: dict[str, object] = {}
+        if text and kind in ("image", "video", "document"):
+            part["caption"] = text
+        if kind == "document":
+            part["filename"] = media.filename
+        return Outgoing(kind, text or media.filename, {"type": kind, kind: part})
     if template_id is not None:
         template = session.get(WaTemplate, template_id)
         if template is None or not template.approved:
@@ -44,9 +67,27 @@ def compose(session: Session, conversation: Conversation, text: str,
                                                             "body": text}})
 
 
+def upload(client: httpx.Client, endpoint: Endpoint, account: str, media: Media) -> str:
+    """POST /{phone_number_id}/media (multipart); the media id to send."""
+    answer = client.post(
+        f"{endpoint.base_url.rstrip('/')}/{account}/media",
+        headers={"Authorization": f"Bearer {endpoint.token}"},
+        data={"messaging_product": "whatsapp", "type": media.content_type},
+        files={"file": (media.filename, media.data, media.content_type)})
+    if answer.status_code != 200 or not answer.json().get("id"):
+        raise SendError(f"Unggah media ditolak Graph ({answer.status_code}): "
+                        f"{answer.text[:300]}")
+    return str(answer.json()["id"])
+
+
 def send(client: httpx.Client, endpoint: Endpoint, account: str, contact: str,
-         payload: dict[str, object]) -> str:
-    """POST /{phone_number_id}/messages; Meta's message id."""
+         payload: dict[str, object], media: Media | None = None) -> str:
+    """POST /{phone_number_id}/messages (after uploading the media, if any); Meta's id."""
+    if media is not None:
+        kind = str(payload["type"])
+        part = dict(payload.get(kind) or {})  # type: ignore[call-overload]
+        part["id"] = upload(client, endpoint, account, media)
+        payload = {**payload, kind: part}
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": contact,
             **payload}
     answer = client.post(f"{endpoint.base_url.rstrip('/')}/{account}/messages", json=body,
