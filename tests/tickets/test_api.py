@@ -40,7 +40,9 @@ def test_create_answers_the_contract(client: TestClient, world: Floor) -> None:
     got = client.get(f"/api/tickets/{ticket['id']}", headers=head).json()
     assert got["number"] == ticket["number"]
     timeline = client.get(f"/api/tickets/{ticket['id']}/timeline", headers=head).json()
-    assert [(e["kind"], e["actor_name"]) for e in timeline] == [("created", "ayu")]
+    # A hard complaint is routed to its handling at once (no Caring desk on this floor).
+    assert [(e["kind"], e["actor_name"]) for e in timeline] == [("created", "ayu"),
+                                                                ("field_changed", "ayu")]
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -278,3 +280,25 @@ def test_interaction_link_bad_input(client: TestClient, world: Floor) -> None:
         assert answer.status_code == 422 and answer.json()["field"] == field
     patch = client.patch(f"/api/interactions/{iid}", json={"channel": "x"}, headers=head)
     assert patch.status_code == 422 and patch.json()["field"] == "channel"
+
+
+def test_a_hard_complaint_goes_to_the_caring_queue(client: TestClient, world: Floor,
+                                                   session: Session) -> None:
+    caring = factories.team(session, world.site, name="Tier 2 Caring", tier="tier2",
+                            desk="Tier 2 Caring")
+    session.commit()
+    head = factories.token(client, world.agent_a.login_code)
+    flagged = _open(client, head, world, hard_complaint=True)
+    assert flagged["team_id"] == caring.id and flagged["owner_id"] is None
+    later = _open(client, head, world)
+    assert later["team_id"] != caring.id
+    marked = client.post(f"/api/tickets/{later['id']}/hard-complaint", headers=head,
+                         json={"reason": "Pelanggan mengancam ke media"})
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["hard_complaint"] is True and marked.json()["team_id"] == caring.id
+    again = client.post(f"/api/tickets/{later['id']}/hard-complaint", headers=head,
+                        json={"reason": "lagi"})
+    assert again.status_code == 409
+    empty = client.post(f"/api/tickets/{later['id']}/hard-complaint", headers=head,
+                        json={"reason": ""})
+    assert empty.status_code == 422

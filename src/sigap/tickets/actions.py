@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, IllegalTransition, InvalidInput
-from sigap.org.models import Role, Staff
+from sigap.org.models import Role, Staff, Team
 from sigap.tickets import lifecycle
 from sigap.tickets.models import (
     EscalationLevel,
@@ -220,6 +220,38 @@ def set_pic(session: Session, actor: Actor, ticket_id: int, staff_id: int) -> Ti
     add_event(session, ticket, actor, EventKind.field_changed,
               f"PIC tiket: {person.online_name}",
               data={"field": "pic_id", "from": before, "to": staff_id})
+    return ticket
+
+
+CARING_DESK = "Tier 2 Caring"
+
+
+def route_hard_complaint(session: Session, actor: Actor, ticket: Ticket, reason: str) -> None:
+    """A hard complaint goes to its handling (D10, W-19 5.3.2): the Tier 2 Caring queue of
+    the ticket's site (any site's when that one has none), with the reason on record."""
+    site_id = None
+    if ticket.team_id is not None:
+        site_id = session.scalar(select(Team.site_id).where(Team.id == ticket.team_id))
+    caring = session.scalars(select(Team).where(Team.desk == CARING_DESK).order_by(Team.id))
+    teams = list(caring)
+    target = next((t for t in teams if t.site_id == site_id), teams[0] if teams else None)
+    ticket.hard_complaint = True
+    data: dict[str, object] = {"field": "hard_complaint", "from": False, "to": True}
+    if target is not None and target.id != ticket.team_id:
+        data.update(from_team_id=ticket.team_id, to_team_id=target.id)
+        ticket.team_id, ticket.owner_id = target.id, None
+    ticket.updated_at = utcnow()
+    add_event(session, ticket, actor, EventKind.field_changed,
+              f"Hard complaint: {reason}" + (f" → antrean {target.name}" if target else ""),
+              data=data)
+
+
+def flag_hard_complaint(session: Session, actor: Actor, ticket_id: int, reason: str) -> Ticket:
+    reason = _required(reason, "reason", "Alasan hard complaint")
+    ticket = _writable(session, actor, ticket_id)
+    if ticket.hard_complaint:
+        raise Conflict("Tiket ini sudah ditandai hard complaint.", field="hard_complaint")
+    route_hard_complaint(session, actor, ticket, reason)
     return ticket
 
 

@@ -146,6 +146,10 @@ def create_ticket(session: Session, actor: Actor, data: TicketCreate,
         from sigap.tickets import interaction as interaction_service
 
         interaction_service.link(session, actor, data.interaction_id, ticket)
+    if data.hard_complaint:
+        from sigap.tickets.actions import route_hard_complaint
+
+        route_hard_complaint(session, actor, ticket, "ditandai saat tiket dibuka")
     return ticket
 
 

@@ -153,6 +153,14 @@ def take_over(ticket_id: int, body: ReasonIn, session: DbSession,
     return _out(actions.take_over(session, actor, ticket_id, body.reason))
 
 
+@router.post("/api/tickets/{ticket_id}/hard-complaint", tags=["tickets"],
+             response_model=TicketOut)
+def hard_complaint(ticket_id: int, body: ReasonIn, session: DbSession,
+                   actor: Actor = WRITE) -> TicketOut:
+    """Flag a hard complaint: it goes to the Tier 2 Caring queue (D10, W-19)."""
+    return _out(actions.flag_hard_complaint(session, actor, ticket_id, body.reason))
+
+
 @router.post("/api/tickets/{ticket_id}/pic", tags=["tickets"], response_model=TicketOut)
 def set_pic(ticket_id: int, body: PicIn, session: DbSession,
             actor: Actor = Depends(require("tickets.assign"))) -> TicketOut:
