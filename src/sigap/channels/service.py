@@ -20,6 +20,7 @@ from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.customers.contacts import normalise_phone
 from sigap.customers.models import ContactKind, CustomerContact
+from sigap.org import alerts
 from sigap.tickets import service as ticket_service
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import EventKind, Ticket
@@ -118,6 +119,11 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
             reason = priority_reason(watch, message)
             if reason:
                 conversation.priority, conversation.priority_reason = True, reason[:200]
+                # W-19 5.3.2: the TL on duty follows a priority customer in real time.
+                alerts.alert(session, alerts.leaders_on_channel(session, message.channel),
+                             "priority_customer",
+                             f"Pelanggan prioritas di {message.channel}: {reason}",
+                             f"/api/conversations/{conversation.id}")
         session.add(ChatMessage(
             channel=message.channel, provider_id=message.provider_id[:200],
             conversation_id=conversation.id, delivery_id=delivery.id, direction="inbound",

@@ -6,9 +6,10 @@ import calendar
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sigap.core.clock import utcnow
 from sigap.db.base import Base, TimestampMixin
 
 
@@ -132,3 +133,19 @@ class Staff(TimestampMixin, Base):
         year, month = self.hire_date.year + month // 12, month % 12 + 1
         day = min(self.hire_date.day, calendar.monthrange(year, month)[1])
         return today > dt.date(year, month, day) and self.qa_met_months >= 6
+
+
+class Alert(Base):
+    """Something a person must see at once (a priority customer for the TL on duty…),
+    shown on their desk until they mark it read."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_staff_read", "staff_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
 
 from sigap.auth import service as auth_service
 from sigap.auth.models import User
 from sigap.core.pagination import PageParams
-from sigap.org import pages, service
+from sigap.org import alerts, pages, service
 from sigap.org.models import Staff
 from sigap.org.params import Paging, Reader, StaffFilters, UserAdmin, Writer
 from sigap.org.schemas import (
@@ -26,7 +28,7 @@ from sigap.org.schemas import (
     UserOut,
     UserPasswordReset,
 )
-from sigap.web.deps import DbSession
+from sigap.web.deps import CurrentActor, DbSession
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute)
@@ -197,3 +199,25 @@ def api_user_activate(user_id: int, actor: UserAdmin, session: DbSession) -> dic
     return _user_out(auth_service.set_active(session, actor, user_id, True))
 
 
+
+
+class AlertOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    message: str
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+@router.get("/api/alerts", tags=["org"], response_model=list[AlertOut])
+def my_alerts(session: DbSession, actor: CurrentActor) -> list[AlertOut]:
+    """The caller's unread alerts, newest first."""
+    return [AlertOut.model_validate(a) for a in alerts.unread(session, actor)]
+
+
+@router.post("/api/alerts/{alert_id}/read", tags=["org"], response_model=AlertOut)
+def read_alert(alert_id: int, session: DbSession, actor: CurrentActor) -> AlertOut:
+    return AlertOut.model_validate(alerts.mark_read(session, actor, alert_id))

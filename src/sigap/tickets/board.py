@@ -12,6 +12,7 @@ from sigap.auth.actor import Actor
 from sigap.auth.permissions import can
 from sigap.core.pagination import Page, PageParams, paginate
 from sigap.customers.models import Customer
+from sigap.org import alerts
 from sigap.org.models import Staff, Team
 from sigap.tickets import service
 from sigap.tickets.lifecycle import ACTIVE_STATES
@@ -71,6 +72,7 @@ def desk_context(session: Session, actor: Actor, filters: service.TicketFilters,
         "counts": counts,
         "owners": by_owner(session, actor) if can(actor.role, "tickets.takeover") else [],
         "states": [s.value for s in TicketState],
+        "alerts": alerts.unread(session, actor, limit=10),
     }
 
 

@@ -105,3 +105,30 @@ def test_priority_work_only_for_priority_agents_and_a_pic(client: TestClient,
     factories.login(client, world.spv.login_code)
     page = client.get(f"/tickets/{ticket['id']}").text
     assert 'data-testid="pic"' in page and "tari" in page
+
+
+def test_the_team_leader_is_alerted_at_once(client: TestClient, session: Session) -> None:
+    from sigap.channels.models import PriorityAccount
+
+    world = floor(session)
+    world.tl_a.channels = ["x", "voice"]
+    session.add(PriorityAccount(channel="x", account="menterikominfo", category="bod"))
+    session.commit()
+    tweet = _tweet("9", "600", "warga", "@TelkomCare @MenteriKominfo internet mati")
+    assert client.post(X, content=tweet, headers=x_signed(tweet)).status_code == 200
+    lead = factories.token(client, world.tl_a.login_code)
+    alerts = client.get("/api/alerts", headers=lead).json()
+    assert len(alerts) == 1 and "prioritas" in alerts[0]["message"]
+    assert alerts[0]["link"].startswith("/api/conversations/")
+    agent = factories.token(client, world.agent_a.login_code)
+    assert client.get("/api/alerts", headers=agent).json() == []
+    assert client.post(f"/api/alerts/{alerts[0]['id']}/read", headers=agent).status_code == 404
+    factories.login(client, world.tl_a.login_code)
+    assert 'data-testid="alerts"' in client.get("/desk").text
+    read = client.post(f"/api/alerts/{alerts[0]['id']}/read", headers=lead)
+    assert read.status_code == 200 and read.json()["read_at"]
+    assert client.get("/api/alerts", headers=lead).json() == []
+    # A second message of the same conversation does not alert again.
+    more = _tweet("10", "600", "warga", "@TelkomCare @MenteriKominfo masih mati")
+    client.post(X, content=more, headers=x_signed(more))
+    assert client.get("/api/alerts", headers=lead).json() == []
