@@ -194,3 +194,38 @@ def test_concurrent_deliveries_from_one_contact_share_one_conversation(
     assert errors == []
     assert session.scalar(select(func.count()).select_from(Conversation)) == 1
     assert session.scalar(select(func.count()).select_from(ChatMessage)) == 6
+
+
+def test_agent_works_a_conversation_from_its_page(client: TestClient, session: Session) -> None:
+    world = floor(session)
+    session.add(CustomerContact(customer_id=world.customer.id, kind="whatsapp",
+                                value="6285000000009"))
+    session.commit()
+    old = client.post("/api/tickets", headers=factories.token(client, world.agent_a.login_code),
+                      json={"customer_id": world.customer.id, "type": "gangguan",
+                            "subject": "Internet lambat"}).json()
+    body = delivery([msg("wamid.p1", sender="6285000000009", body="Masih lambat juga")],
+                    wa_id="6285000000009")
+    client.post(URL, content=body, headers=signed(body))
+    csrf = factories.login(client, world.agent_a.login_code)
+    listing = client.get("/conversations")
+    assert listing.status_code == 200 and "Budi" in listing.text
+    conversation = session.scalar(select(Conversation))
+    assert conversation is not None
+    page = client.get(f"/conversations/{conversation.id}").text
+    assert "Masih lambat juga" in page and old["number"] in page  # the old/new check
+    sent = client.post(f"/conversations/{conversation.id}/messages",
+                       data={"csrf_token": csrf, "text": "Baik, kami cek."},
+                       follow_redirects=False)
+    assert sent.status_code == 303 and "error" not in sent.headers["location"]
+    empty = client.post(f"/conversations/{conversation.id}/messages",
+                        data={"csrf_token": csrf, "text": ""}, follow_redirects=False)
+    assert "error=" in empty.headers["location"]
+    linked = client.post(f"/conversations/{conversation.id}/ticket",
+                         data={"csrf_token": csrf, "ticket_id": str(old["id"])},
+                         follow_redirects=False)
+    assert linked.status_code == 303 and linked.headers["location"] == f"/tickets/{old['id']}"
+    session.rollback()
+    fresh = session.get(Conversation, conversation.id)
+    assert fresh is not None and fresh.ticket_id == old["id"]
+    assert 'data-testid="ticket-link"' in client.get(f"/conversations/{conversation.id}").text

@@ -1,0 +1,100 @@
+"""Chat and social pages: open conversations, one conversation with its messages, the
+answer form (by the channel's rules) and turning it into work (the "old or new?" check)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from sigap.auth import audit
+from sigap.auth.actor import Actor
+from sigap.channels import outbox, service
+from sigap.channels.whatsapp.models import WaTemplate
+from sigap.core.errors import SigapError
+from sigap.tickets import service as ticket_service
+from sigap.web.deps import DbSession, PostedForm, require, text_fields
+from sigap.web.render import render
+from sigap.web.route import TransactionRoute
+
+router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
+READ = Depends(require("tickets.read"))
+WRITE = Depends(require("tickets.write"))
+
+
+@router.get("/conversations")
+def conversations_page(request: Request, session: DbSession, actor: Actor = READ,
+                       channel: str | None = None, state: str = "open") -> HTMLResponse:
+    """Open conversations of the chat and social channels, priority first."""
+    rows = service.list_conversations(session, channel or None,
+                                      state if state in ("open", "closed") else "open")
+    rows.sort(key=lambda c: (not c.priority, -(c.updated_at.timestamp())))
+    return render(request, "channels/list.html", {
+        "nav": "conversations", "rows": rows, "channel": channel or "", "state": state,
+        "window_open": service.window_open})
+
+
+def _page(request: Request, session: DbSession, actor: Actor, conversation_id: int,
+          error: str | None = None) -> HTMLResponse:
+    conversation = service.get_conversation(session, conversation_id)
+    messages = service.messages_of(session, conversation.id)
+    open_tickets: list[Any] = []
+    if conversation.customer_id is not None:
+        audit.record_read(session, "customers", conversation.customer_id, why="conversation",
+                          detail={"conversation_id": conversation.id})
+        open_tickets = ticket_service.open_tickets_on_service(
+            session, actor, conversation.customer_id, None)
+    templates = list(session.scalars(select(WaTemplate).where(WaTemplate.approved.is_(True))
+                                     .order_by(WaTemplate.name))) \
+        if conversation.channel == "whatsapp" else []
+    return render(request, "channels/detail.html", {
+        "nav": "conversations", "conversation": conversation, "messages": messages,
+        "open_tickets": open_tickets, "templates": templates,
+        "window": service.window_open(conversation),
+        "error": error or request.query_params.get("error")})
+
+
+@router.get("/conversations/{conversation_id}")
+def conversation_page(conversation_id: int, request: Request, session: DbSession,
+                      actor: Actor = READ) -> HTMLResponse:
+    return _page(request, session, actor, conversation_id)
+
+
+def _back(conversation_id: int, error: str | None = None) -> RedirectResponse:
+    target = f"/conversations/{conversation_id}"
+    return RedirectResponse(target + (f"?error={quote(error)}" if error else ""),
+                            status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/messages")
+def send_form(conversation_id: int, session: DbSession, form: PostedForm,
+              actor: Actor = WRITE) -> Response:
+    data = text_fields(form)
+    try:
+        template_id = int(data["template_id"]) if data.get("template_id") else None
+        parameters = [p.strip() for p in data.get("parameters", "").split("|") if p.strip()]
+        outbox.queue(session, actor, conversation_id, text=data.get("text", ""),
+                     template_id=template_id, parameters=parameters)
+    except SigapError as exc:
+        session.rollback()
+        return _back(conversation_id, exc.message)
+    return _back(conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/ticket")
+def ticket_form(conversation_id: int, session: DbSession, form: PostedForm,
+                actor: Actor = WRITE) -> Response:
+    data = text_fields(form)
+    try:
+        ticket = service.to_ticket(
+            session, actor, conversation_id,
+            ticket_id=int(data["ticket_id"]) if data.get("ticket_id") else None,
+            type_=data.get("type") or "gangguan", subject=data.get("subject", ""),
+            customer_id=int(data["customer_id"]) if data.get("customer_id") else None)
+    except (SigapError, ValueError) as exc:
+        session.rollback()
+        return _back(conversation_id, getattr(exc, "message", str(exc)))
+    return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
