@@ -98,3 +98,72 @@ def ticket_form(conversation_id: int, session: DbSession, form: PostedForm,
         session.rollback()
         return _back(conversation_id, getattr(exc, "message", str(exc)))
     return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
+
+
+@router.get("/alarms")
+def alarms_page(request: Request, session: DbSession, actor: Actor = READ,
+                follow_up: str = "pending") -> HTMLResponse:
+    """The pro-active desk (D11): alarms to validate, and those already followed up."""
+    from sigap.channels.alarms import service as alarm_service
+
+    chosen = follow_up if follow_up in ("pending", "valid", "clear") else "pending"
+    return render(request, "channels/alarms.html", {
+        "nav": "alarms", "rows": alarm_service.list_alarms(session, chosen),
+        "follow_up": chosen, "error": request.query_params.get("error")})
+
+
+def _alarm_action(action: Any, alarm_id: int) -> Response:
+    try:
+        action()
+    except SigapError as exc:
+        return RedirectResponse(f"/alarms?error={quote(exc.message)}", status_code=303)
+    return RedirectResponse("/alarms", status_code=303)
+
+
+@router.post("/alarms/{alarm_id}/follow-up")
+def alarm_follow_up(alarm_id: int, session: DbSession, form: PostedForm,
+                    actor: Actor = WRITE) -> Response:
+    from sigap.channels.alarms import service as alarm_service
+    from sigap.core.errors import InvalidInput
+    from sigap.customers.models import CustomerService
+
+    data = text_fields(form)
+    number = data.get("service", "").strip()
+
+    def act() -> None:
+        try:
+            service_id = None
+            if number:
+                service_id = session.scalar(select(CustomerService.id)
+                                            .where(CustomerService.service_id == number))
+                if service_id is None:
+                    raise InvalidInput(f"Nomor layanan {number} tidak ditemukan.",
+                                       field="service")
+            alarm_service.follow_up(session, actor, alarm_id, data.get("result", ""),
+                                    data.get("note", ""), service_id)
+        except SigapError:
+            session.rollback()
+            raise
+
+    return _alarm_action(act, alarm_id)
+
+
+@router.post("/alarms/{alarm_id}/inform")
+def alarm_inform(alarm_id: int, session: DbSession, form: PostedForm,
+                 actor: Actor = WRITE) -> Response:
+    from sigap.channels.alarms import service as alarm_service
+
+    message = text_fields(form).get("message", "")
+
+    def act() -> None:
+        try:
+            if not message.strip():
+                from sigap.core.errors import InvalidInput
+
+                raise InvalidInput("Isi pesan ke pelanggan wajib diisi.", field="message")
+            alarm_service.inform(session, actor, alarm_id, message)
+        except SigapError:
+            session.rollback()
+            raise
+
+    return _alarm_action(act, alarm_id)

@@ -123,3 +123,30 @@ def test_bad_alarm_bodies_are_refused_clearly(client: TestClient, session: Sessi
     naive = client.post("/api/channels/alarms/events", headers=auth,
                         json=[{"name": "X", "at": "2026-11-23T09:00:00"}])
     assert naive.status_code == 422 and "at" in naive.text
+
+
+def test_the_pro_active_desk_page(client: TestClient, session: Session) -> None:
+    world = floor(session)
+    auth = _sender(session, client)
+    client.post("/api/channels/alarms/events", headers=auth, json=[
+        {"name": "LinkDown", "service_id": "UNKNOWN-1", "at": "2026-11-23T08:00:00+07:00"}])
+    csrf = factories.login(client, world.agent_a.login_code)
+    page = client.get("/alarms")
+    assert page.status_code == 200 and "LinkDown" in page.text and "belum cocok" in page.text
+    alarm = session.scalar(select(Alarm))
+    assert alarm is not None
+    wrong = client.post(f"/alarms/{alarm.id}/follow-up", follow_redirects=False, data={
+        "csrf_token": csrf, "result": "valid", "service": "TIDAK-ADA"})
+    assert "error=" in wrong.headers["location"]
+    ok = client.post(f"/alarms/{alarm.id}/follow-up", follow_redirects=False, data={
+        "csrf_token": csrf, "result": "valid", "service": world.service.service_id,
+        "note": "Dicek di NMS"})
+    assert ok.status_code == 303 and "error" not in ok.headers["location"]
+    session.rollback()
+    alarm = session.get(Alarm, alarm.id)
+    assert alarm is not None and alarm.ticket_id is not None
+    assert alarm.customer_id == world.customer.id
+    told = client.post(f"/alarms/{alarm.id}/inform", follow_redirects=False, data={
+        "csrf_token": csrf, "message": "Kami sedang menangani gangguan Anda."})
+    assert told.status_code == 303 and "error" not in told.headers["location"]
+    assert "pelanggan diinfo" in client.get("/alarms?follow_up=valid").text
