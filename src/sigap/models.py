@@ -19,6 +19,7 @@ from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
+from sigap.routing.models import AuxReason, Presence, PresenceChange
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Alarm",
     "AlarmRule",
     "AuditLog",
+    "AuxReason",
     "Base",
     "CallEvent",
     "ChatMessage",
@@ -41,6 +43,8 @@ __all__ = [
     "Interaction",
     "LevelRoute",
     "Mailbox",
+    "Presence",
+    "PresenceChange",
     "QuarantinedEmail",
     "RelatedProduct",
     "ReplyTemplate",

@@ -14,6 +14,7 @@ from sigap.core.pagination import Page, PageParams, paginate
 from sigap.customers.models import Customer
 from sigap.org import alerts
 from sigap.org.models import Staff, Team
+from sigap.routing import service as presence
 from sigap.tickets import service
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import Ticket, TicketState
@@ -73,6 +74,8 @@ def desk_context(session: Session, actor: Actor, filters: service.TicketFilters,
         "owners": by_owner(session, actor) if can(actor.role, "tickets.takeover") else [],
         "states": [s.value for s in TicketState],
         "alerts": alerts.unread(session, actor, limit=10),
+        "presence": presence.my_state(session, actor),
+        "aux_reasons": presence.aux_reasons(session),
     }
 
 

@@ -1,0 +1,1 @@
+"""Routing: queues and skills, agent presence, assignment (issue 5; presence so far)."""
