@@ -20,6 +20,7 @@ from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContac
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
 from sigap.routing.models import AuxReason, Presence, PresenceChange
+from sigap.sla.models import CaringTask, SlaNotice, SlaPolicy
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "AuxReason",
     "Base",
     "CallEvent",
+    "CaringTask",
     "ChatMessage",
     "Conversation",
     "Customer",
@@ -49,6 +51,8 @@ __all__ = [
     "RelatedProduct",
     "ReplyTemplate",
     "Site",
+    "SlaNotice",
+    "SlaPolicy",
     "Staff",
     "Team",
     "Ticket",

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "channels.acd_import": "import ACD interval reports",
     "channels.alarms": "send monitoring alarms (Alertmanager, other monitors)",
     "channels.priority": "maintain the priority account list (W-19)",
+    "sla.manage": "set the SLA policies",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
 }
 
@@ -60,10 +61,11 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
         **_grant(Scope.site, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
         **_grant(Scope.site, "audit.read", "channels.priority"),
     },
-    Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read"),
+    Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read",
+                             "sla.manage"),
     Role.manager: _grant(
         Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read",
-        "channels.priority",
+        "channels.priority", "sla.manage",
     ),
     Role.qco: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
     Role.quality_assurance: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
