@@ -20,6 +20,7 @@ from sigap.config import Settings, get_settings
 from sigap.customers import views as customer_views
 from sigap.db.session import make_engine, make_sessionmaker
 from sigap.org import views as org_views
+from sigap.reports import views as report_views
 from sigap.routing import views as routing_views
 from sigap.sla import views as sla_views
 from sigap.tickets import views as ticket_views
@@ -78,4 +79,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(channel_views.router)
     app.include_router(routing_views.router)
     app.include_router(sla_views.router)
+    app.include_router(report_views.router)
     return app

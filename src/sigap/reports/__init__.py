@@ -1,0 +1,1 @@
+"""Reports: KPI definitions (D15) and the boards built on them (issue 6)."""
