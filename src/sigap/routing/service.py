@@ -34,11 +34,9 @@ def aux_reasons(session: Session, active_only: bool = True) -> list[AuxReason]:
     if active_only:
         stmt = stmt.where(AuxReason.active.is_(True))
     found = list(session.scalars(stmt))
-    if not found and not session.scalar(select(AuxReason.code).limit(1)):
-        # First use: the reason codes the floor already uses, editable afterwards.
-        session.add_all(AuxReason(code=c, label=label) for c, label in DEFAULT_AUX.items())
-        session.flush()
-        found = list(session.scalars(stmt))
+    if not found and active_only:
+        # None configured (the migration seeds these): the codes the floor already uses.
+        found = [AuxReason(code=c, label=label) for c, label in DEFAULT_AUX.items()]
     return found
 
 

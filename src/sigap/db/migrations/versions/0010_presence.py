@@ -26,6 +26,15 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_aux_reasons'))
     )
+    op.bulk_insert(sa.table('aux_reasons', sa.column('code', sa.String),
+                            sa.column('label', sa.String), sa.column('active', sa.Boolean)), [
+        {'code': 'break', 'label': 'Istirahat', 'active': True},
+        {'code': 'briefing', 'label': 'Briefing', 'active': True},
+        {'code': 'coaching', 'label': 'Coaching', 'active': True},
+        {'code': 'training', 'label': 'Training', 'active': True},
+        {'code': 'system', 'label': 'Gangguan sistem', 'active': True},
+        {'code': 'toilet', 'label': 'Toilet', 'active': True},
+    ])
     op.create_table('presence',
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
