@@ -168,3 +168,36 @@ def test_parse_rate() -> None:
     rate = len(samples) / (time.perf_counter() - start)
     print(f"parsed {rate:,.0f} messages/s")
     assert rate > 300
+
+
+def test_raw_utf8_headers_and_an_empty_message_id() -> None:
+    raw = ("From: Budi Śantoso <budi@x.id>\r\nSubject: Tagihan naïve 网络\r\n"
+           "Message-ID: <>\r\n\r\nhi").encode()
+    mail = parse(raw)
+    assert mail.subject == "Tagihan naïve 网络" and mail.from_name == "Budi Śantoso"
+    assert mail.message_id is None
+
+
+def test_codecs_that_are_no_charset_and_supersets() -> None:
+    for charset in ("unicode-escape", "base64", "rot13"):
+        raw = (f"From: a@b.id\r\nSubject: x\r\nContent-Type: text/plain; charset={charset}\r\n"
+               "Content-Transfer-Encoding: 8bit\r\n\r\n").encode() + \
+            rb"C:\Users\budi\tagihan.xlsx"
+        mail = parse(raw)
+        assert mail.text == r"C:\Users\budi\tagihan.xlsx" and mail.defects
+    gbk = "网络中断，请尽快处理 镕"  # the last one is GBK, not GB2312
+    mail = parse(corpus.non_utf8(gbk, "gbk").replace(b"charset=gbk", b"charset=gb2312"))
+    assert mail.text.strip() == gbk
+
+
+def test_every_inline_text_part_of_a_mixed_message() -> None:
+    raw = (b"From: a@b.id\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+           b"--b\r\nContent-Type: text/plain\r\n\r\nBagian satu.\r\n"
+           b"--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=a.png"
+           b"\r\n\r\nPNG\r\n"
+           b"--b\r\nContent-Type: text/plain\r\nContent-Disposition: inline\r\n\r\n"
+           b"Bagian dua.\r\n--b--\r\n")
+    mail = parse(raw)
+    assert "Bagian satu." in mail.text and "Bagian dua." in mail.text
+    assert [a.filename for a in mail.attachments] == ["a.png"]

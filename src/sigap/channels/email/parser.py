@@ -25,6 +25,11 @@ _MSGID = re.compile(r"<[^<>\s]+>")
 # compat32 leaves headers as text: the default policy's header objects cost about five
 # times the parse itself, and only a handful of headers are needed, decoded below.
 _PARSER = BytesParser(policy=policy.compat32)
+# Python codecs that decode bytes but are no character set of mail (escapes, IDNA…).
+_NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+# Mailers label text with a charset and write its superset: read with the superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso-8859-1": "cp1252",
+              "latin1": "cp1252", "ks_c_5601-1987": "cp949", "euc-kr": "cp949"}
 
 __all__ = ["Attachment", "ParsedEmail", "UnparseableEmail", "html_to_text", "parse"]
 
@@ -101,24 +106,32 @@ def _words(value: str, defects: list[str], name: str) -> str:
         return "".join(parts)
 
 
+def _raw(msg: Message, name: str) -> list[str]:
+    """A header's values as received (8-bit bytes still surrogate-escaped): compat32 would
+    hand them back as a Header that has already replaced them."""
+    wanted = name.lower()
+    return [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
+
+
 def _header(msg: Message, name: str, defects: list[str], decode: bool = True) -> str:
     """A header as text (encoded-words decoded unless `decode` is False)."""
-    value = msg.get(name)
-    if value is None:
+    values = _raw(msg, name)
+    if not values:
         return ""
-    text = " ".join(_text(value).split())
+    text = " ".join(_text(values[0]).split())
     return _words(text, defects, name) if decode else text
 
 
 def _ids(text: str) -> list[str]:
     found = _MSGID.findall(text)
-    if not found and text.strip() and " " not in text.strip():
-        found = [f"<{text.strip().strip('<>')}>"]
+    bare = text.strip().strip("<>")
+    if not found and bare and " " not in bare:
+        found = [f"<{bare}>"]
     return found
 
 
 def _addresses(msg: Message, name: str, defects: list[str]) -> list[tuple[str, str]]:
-    values = [_text(v) for v in msg.get_all(name, failobj=[])]
+    values = [_text(v) for v in _raw(msg, name)]
     try:
         pairs = getaddresses(values)
     except Exception:  # a mangled address list must not lose the mail
@@ -133,9 +146,13 @@ def _decode(part: Message, defects: list[str]) -> str:
     if not isinstance(payload, bytes):
         return ""
     charset = (part.get_content_charset() or "us-ascii").strip().strip('"').lower()
+    charset = _SUPERSETS.get(charset, charset)
     try:
-        codecs.lookup(charset)
+        info = codecs.lookup(charset)
+        known = getattr(info, "_is_text_encoding", True) and info.name not in _NOT_CHARSETS
     except LookupError:
+        known = False
+    if not known:  # unknown, or a codec that is no character set (base64, unicode-escape…)
         defects.append(f"charset {charset!r} tidak dikenal; dibaca sebagai UTF-8 dengan pengganti")
         charset = "utf-8"
     if charset in ("us-ascii", "ascii"):
@@ -170,13 +187,14 @@ def _is_attachment(part: Message) -> bool:
 
 
 def _walk(msg: Message, out: dict[str, object], defects: list[str],
-          in_related: bool = False) -> None:
+          in_related: bool = False, in_alternative: bool = False) -> None:
     ctype = msg.get_content_type()
     if msg.is_multipart() and ctype != "message/rfc822":
         related = in_related or ctype == "multipart/related"
+        alternative = ctype == "multipart/alternative"
         for sub in msg.get_payload() or []:
             if isinstance(sub, Message):
-                _walk(sub, out, defects, related)
+                _walk(sub, out, defects, related, alternative)
         return
     attachments: list[Attachment] = out["attachments"]  # type: ignore[assignment]
     if ctype == "message/rfc822":
@@ -195,6 +213,10 @@ def _walk(msg: Message, out: dict[str, object], defects: list[str],
         key = "html" if msg.get_content_subtype() == "html" else "text"
         if out.get(key) is None:
             out[key] = _decode(msg, defects)
+        elif not in_alternative:
+            # Several inline text parts of a mixed message (Apple Mail, list footers) are
+            # all part of the body; alternatives of one another are not.
+            out[key] = f"{out[key]}\n{_decode(msg, defects)}"
         return
     payload = msg.get_payload(decode=True)
     body = payload if isinstance(payload, bytes) else b""
