@@ -125,3 +125,34 @@ def test_alarm_and_caring_kpis_and_the_board(client: TestClient, session: Sessio
     backwards = client.get("/api/kpis/tenesa", headers=auth,
                            params={"from": DAY.end.isoformat(), "to": DAY.start.isoformat()})
     assert backwards.status_code == 422
+
+
+def test_board_page_with_lights_chart_and_export(client: TestClient, session: Session) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from sigap.reports.pages import period_for
+
+    world = floor(session)
+    for i, follow in enumerate(("valid", "clear", "pending")):
+        session.add(Alarm(source="json", fingerprint=f"b{i}", name="LinkDown",
+                          starts_at=at(10 + i), follow_up=follow))
+    session.commit()
+    factories.login(client, world.tl_a.login_code)
+    page = client.get("/kpi/tenesa?span=day&day=2026-11-23")
+    assert page.status_code == 200
+    assert 'data-code="D15.7" data-light="red"' in page.text and "<svg" in page.text
+    assert 'data-code="D15.1" data-light="grey"' in page.text
+    book = load_workbook(io.BytesIO(client.get(
+        "/kpi/tenesa/export.xlsx?span=day&day=2026-11-23").content))
+    rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    follow = next(r for r in rows if r[0] == "D15.7")
+    assert follow[3:5] == (2, 3)
+    assert client.get("/kpi/tenesa?day=23-11-2026").status_code == 422
+    assert client.get("/kpi/nope").status_code == 422
+    tenth = period_for(dt.date(2026, 11, 23), "10days", "Asia/Jakarta")
+    assert tenth.start == dt.datetime(2026, 11, 21, tzinfo=WIB)
+    assert tenth.end == dt.datetime(2026, 12, 1, tzinfo=WIB)
+    month = period_for(dt.date(2026, 2, 10), "month", "Asia/Makassar")
+    assert month.end - month.start == dt.timedelta(days=28)

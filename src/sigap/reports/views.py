@@ -10,11 +10,12 @@ from pydantic import AwareDatetime, BaseModel
 
 from sigap.auth.actor import Actor
 from sigap.core.errors import InvalidInput
-from sigap.reports import kpis
+from sigap.reports import kpis, pages
 from sigap.web.deps import DbSession, require
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["kpi"])
+router.include_router(pages.router)
 
 
 class KpiOut(BaseModel):
