@@ -156,3 +156,20 @@ def test_board_page_with_lights_chart_and_export(client: TestClient, session: Se
     assert tenth.end == dt.datetime(2026, 12, 1, tzinfo=WIB)
     month = period_for(dt.date(2026, 2, 10), "month", "Asia/Makassar")
     assert month.end - month.start == dt.timedelta(days=28)
+
+
+def test_a_number_opens_the_tickets_behind_it(client: TestClient, session: Session) -> None:
+    world = floor(session)
+    late = _ticket(session, world, at(9), [(at(9, 45), "customer_update", None, None)])
+    quick = _ticket(session, world, at(8), [(at(8, 5), "customer_update", None, None)])
+    late.team_id = quick.team_id = world.team_a.id  # in the supervisor's site
+    hidden = _ticket(session, world, at(7), [])  # no team: outside the site's scope
+    session.commit()
+    factories.login(client, world.spv.login_code)
+    board = client.get("/kpi/tenesa?span=day&day=2026-11-23").text
+    assert 'href="/kpi/tenesa/D15.4?span=day&day=2026-11-23"' in board
+    page = client.get("/kpi/tenesa/D15.4?span=day&day=2026-11-23").text
+    assert page.index(late.number) < page.index(quick.number)  # the missed one first
+    assert 'data-met="no"' in page and 'data-met="yes"' in page
+    assert hidden.number not in page
+    assert client.get("/kpi/tenesa/D99?day=2026-11-23").status_code == 404

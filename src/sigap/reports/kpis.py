@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,6 +45,8 @@ class Options:
 class Value:
     numerator: float | None
     denominator: float | None
+    # Ticket KPIs: the tickets counted, and which of them met the target (drill-down).
+    tickets: tuple[tuple[int, bool], ...] = field(default=(), compare=False)
 
     @property
     def percent(self) -> float | None:
@@ -125,6 +127,7 @@ def response_time(session: Session, period: Period, options: Options) -> Value:
     (one still unanswered but within its target is not yet counted)."""
     policies = list(session.scalars(select(SlaPolicy)))
     met = counted = 0
+    seen: list[tuple[int, bool]] = []
     for ticket, segment in _opened(session, period):
         rule = _policy(policies, ticket, segment)
         cal = CALENDARS.get(rule.calendar, TENESA_24X7)
@@ -133,9 +136,10 @@ def response_time(session: Session, period: Period, options: Options) -> Value:
         took = measure(cal, ticket.created_at, replied, period.end).counted_seconds
         if replied is None and took <= rule.response_minutes * 60:
             continue
-        counted += 1
-        met += replied is not None and took <= rule.response_minutes * 60
-    return Value(met, counted) if counted else NO_DATA
+        ok = replied is not None and took <= rule.response_minutes * 60
+        counted, met = counted + 1, met + ok
+        seen.append((ticket.id, ok))
+    return Value(met, counted, tuple(seen)) if counted else NO_DATA
 
 
 def regular_update(session: Session, period: Period, options: Options) -> Value:
@@ -143,13 +147,15 @@ def regular_update(session: Session, period: Period, options: Options) -> Value:
     an update to the customer (pauses on the customer excluded) / tickets resolved."""
     policies = list(session.scalars(select(SlaPolicy)))
     met = counted = 0
+    seen: list[tuple[int, bool]] = []
     for ticket, segment in _resolved(session, period):
         rule = _policy(policies, ticket, segment)
         cal = CALENDARS.get(rule.calendar, TENESA_24X7)
         events = events_of(session, ticket.id)
-        counted += 1
-        met += longest_silence(cal, events, period.end) <= rule.update_minutes * 60
-    return Value(met, counted) if counted else NO_DATA
+        ok = longest_silence(cal, events, period.end) <= rule.update_minutes * 60
+        counted, met = counted + 1, met + ok
+        seen.append((ticket.id, ok))
+    return Value(met, counted, tuple(seen)) if counted else NO_DATA
 
 
 def ttr_compliance(session: Session, period: Period, options: Options) -> Value:
@@ -157,6 +163,7 @@ def ttr_compliance(session: Session, period: Period, options: Options) -> Value:
     resolved tickets whose policy sets a TTR."""
     policies = list(session.scalars(select(SlaPolicy)))
     met = counted = 0
+    seen: list[tuple[int, bool]] = []
     for ticket, segment in _resolved(session, period):
         rule = _policy(policies, ticket, segment)
         if not rule.ttr_minutes:
@@ -165,9 +172,10 @@ def ttr_compliance(session: Session, period: Period, options: Options) -> Value:
         events = events_of(session, ticket.id)
         resolved = next(e.at for e in events if e.to_state == "resolved")
         ttr = measure(cal, ticket.created_at, resolved, period.end, pauses(events, resolved))
-        counted += 1
-        met += ttr.counted_seconds <= rule.ttr_minutes * 60
-    return Value(met, counted) if counted else NO_DATA
+        ok = ttr.counted_seconds <= rule.ttr_minutes * 60
+        counted, met = counted + 1, met + ok
+        seen.append((ticket.id, ok))
+    return Value(met, counted, tuple(seen)) if counted else NO_DATA
 
 
 def proactive_follow_up(session: Session, period: Period, options: Options) -> Value:
@@ -194,6 +202,7 @@ def first_contact_resolution(session: Session, period: Period, options: Options)
     """Tickets resolved in the period with one contact, never reopened, and no new ticket
     from the customer on the same service within the window after it / tickets resolved."""
     met = counted = 0
+    seen: list[tuple[int, bool]] = []
     window = dt.timedelta(days=options.fcr_window_days)
     for ticket, _segment in _resolved(session, period):
         counted += 1
@@ -205,8 +214,10 @@ def first_contact_resolution(session: Session, period: Period, options: Options)
             Ticket.service_id == ticket.service_id if ticket.service_id is not None
             else Ticket.service_id.is_(None),
             Ticket.created_at > resolved, Ticket.created_at <= resolved + window)) or 0
-        met += contacts <= 1 and ticket.reopen_count == 0 and repeat == 0
-    return Value(met, counted) if counted else NO_DATA
+        ok = contacts <= 1 and ticket.reopen_count == 0 and repeat == 0
+        met += ok
+        seen.append((ticket.id, ok))
+    return Value(met, counted, tuple(seen)) if counted else NO_DATA
 
 
 TENESA: tuple[Kpi, ...] = (

@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from sigap.auth.actor import Actor
-from sigap.core.errors import InvalidInput
+from sigap.core.errors import InvalidInput, NotFound
 from sigap.reports import kpis
+from sigap.tickets.models import Ticket
+from sigap.tickets.scope import ticket_filter
 from sigap.web.deps import DbSession, require
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
@@ -86,3 +89,23 @@ def board_export(board: str, session: DbSession, actor: Actor = READ,
                                                 f'attachment; filename="{name}"'},
                     media_type="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet")
+
+
+@router.get("/kpi/{board}/{code}")
+def drill_down(board: str, code: str, request: Request, session: DbSession,
+               actor: Actor = READ, span: str = Query("day"),
+               day: str | None = None) -> HTMLResponse:
+    """The tickets behind a KPI's numbers, those that missed the target first."""
+    chosen, period = _args(board, span, day, actor)
+    found = next(((k, v) for k, v, _ in _rows(session, board, period) if k.code == code), None)
+    if found is None:
+        raise NotFound(f"KPI {code} tidak ada di papan {board}.")
+    kpi, value = found
+    met = dict(value.tickets)
+    tickets = list(session.scalars(select(Ticket).where(
+        Ticket.id.in_(list(met)), ticket_filter(actor, "tickets.read"))
+        .order_by(Ticket.created_at)))
+    tickets.sort(key=lambda t: met[t.id])
+    return render(request, "reports/drill.html", {
+        "nav": "kpi", "board": board, "span": span, "day": chosen.isoformat(), "kpi": kpi,
+        "value": value, "tickets": tickets, "met": met})
