@@ -57,7 +57,10 @@ def new_queue(settings: Settings, name: str = "sigap") -> Huey:
 def make_huey(settings: Settings) -> Huey:
     """A queue for these settings with every periodic job registered on it."""
     huey = new_queue(settings)
-    register(huey, settings)
+    tasks = register(huey, settings)
+    from sigap.routing.tasks import arm_offer_timer
+
+    arm_offer_timer(tasks["offer_timeout"])
     return huey
 
 
@@ -143,6 +146,9 @@ class BackgroundWorker:
 
 def run_worker(settings: Settings) -> None:
     """`sigap worker`: the consumer in the foreground with huey's own signal handling."""
+    from sigap.core import broker
+
+    broker.install(broker.for_url(settings.redis_url))  # the jobs' live events reach pages
     huey = make_huey(settings)
     Consumer(huey, workers=max(1, settings.worker_threads), worker_type="thread",
              max_delay=2.0).run()

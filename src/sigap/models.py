@@ -19,13 +19,26 @@ from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
-from sigap.routing.models import AuxReason, Presence, PresenceChange
+from sigap.routing.models import (
+    AgentSlot,
+    AuxReason,
+    ChannelCapacity,
+    Offer,
+    Presence,
+    PresenceChange,
+    Queue,
+    QueueMember,
+    SkillLevel,
+    Surge,
+    WorkItem,
+)
 from sigap.sla.models import CaringTask, SlaNotice, SlaPolicy
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
 __all__ = [
     "AcdInterval",
     "AckLog",
+    "AgentSlot",
     "Alarm",
     "AlarmRule",
     "AuditLog",
@@ -33,6 +46,7 @@ __all__ = [
     "Base",
     "CallEvent",
     "CaringTask",
+    "ChannelCapacity",
     "ChatMessage",
     "Conversation",
     "Customer",
@@ -45,15 +59,20 @@ __all__ = [
     "Interaction",
     "LevelRoute",
     "Mailbox",
+    "Offer",
     "Presence",
     "PresenceChange",
     "QuarantinedEmail",
+    "Queue",
+    "QueueMember",
     "RelatedProduct",
     "ReplyTemplate",
     "Site",
+    "SkillLevel",
     "SlaNotice",
     "SlaPolicy",
     "Staff",
+    "Surge",
     "Team",
     "Ticket",
     "TicketCounter",
@@ -61,4 +80,5 @@ __all__ = [
     "User",
     "WaTemplate",
     "WebhookDelivery",
+    "WorkItem",
 ]

@@ -14,7 +14,8 @@ DEMO_TABLES = (
     "sites", "teams", "staff", "users", "customers", "customer_services", "customer_contacts",
     "tickets", "interactions", "ticket_events", "ticket_counters", "email_mailboxes",
     "email_templates", "email_related_products", "email_level_routes", "email_messages",
-    "email_references", "email_attachments", "email_quarantine",
+    "email_references", "email_attachments", "email_quarantine", "queues", "queue_members",
+    "work_items", "offers",
 )
 _SKIP = {"password_hash"}  # argon2 salts differ on every hash
 

@@ -195,3 +195,20 @@ def test_a_database_with_data_is_refused(demo: DemoResult,
                                          sessions: sessionmaker[Session]) -> None:
     with pytest.raises(Conflict):
         generate(sessions, OPTIONS)
+
+
+def test_tier1_channels_have_routing_queues_with_their_agents(demo: DemoResult,
+                                                              session: Session) -> None:
+    from sigap.routing.models import Queue, QueueMember, WorkItem
+
+    channels = set(session.scalars(select(Queue.channel)))
+    assert channels == {"voice", "whatsapp", "email", "facebook", "x"}
+    assert demo.counts["queues"] == 5
+    for queue in session.scalars(select(Queue)):
+        members = list(session.scalars(select(Staff).join(
+            QueueMember, QueueMember.staff_id == Staff.id).where(QueueMember.queue_id == queue.id)))
+        assert members and all(queue.channel in m.channels for m in members)
+        assert {session.get(Site, m.site_id).code for m in members} == {"SMG", "BDG"}  # type: ignore[union-attr]
+    # The demo mail that opened tickets waits in the e-mail queue for an agent.
+    assert session.scalar(select(func.count()).select_from(WorkItem).where(
+        WorkItem.channel == "email", WorkItem.state == "waiting"))

@@ -42,6 +42,10 @@ PERMISSIONS: dict[str, str] = {
     "channels.priority": "maintain the priority account list (W-19)",
     "sla.manage": "set the SLA policies",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
+    "routing.manage": "set up queues, agents' skill levels and capacity per channel",
+    "routing.floor": "see the wallboards and the live floor",
+    "routing.move": "move agents between queues",
+    "routing.overflow": "overflow waiting work to a backup queue; see surges",
 }
 
 _TICKET_WORK = ("tickets.read", "tickets.write", "tickets.escalate", "interactions.write")
@@ -55,17 +59,21 @@ def _grant(scope: Scope, *perms: str) -> dict[str, Scope]:
 ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.agent: _grant(Scope.own, *_TICKET_WORK, "customers.read", "customers.write"),
     Role.team_leader: {
-        **_grant(Scope.team, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
+        **_grant(Scope.team, *_TICKET_LEAD, "customers.read", "customers.write", "org.read",
+                 "routing.floor"),
     },
     Role.supervisor: {
         **_grant(Scope.site, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
-        **_grant(Scope.site, "audit.read", "channels.priority"),
+        **_grant(Scope.site, "audit.read", "channels.priority", "routing.manage",
+                 "routing.floor", "routing.move", "routing.overflow"),
     },
     Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read",
-                             "sla.manage"),
+                             "sla.manage", "routing.manage", "routing.floor", "routing.move",
+                             "routing.overflow"),
     Role.manager: _grant(
         Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read",
-        "channels.priority", "sla.manage",
+        "channels.priority", "sla.manage", "routing.manage", "routing.floor", "routing.move",
+        "routing.overflow",
     ),
     Role.qco: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
     Role.quality_assurance: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
@@ -74,18 +82,22 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.hd_support: _grant(
         Scope.all, "tickets.read", "tickets.write", "interactions.write", "customers.read"
     ),
-    Role.operation_plan: _grant(Scope.all, "org.read", "channels.acd_import"),
-    Role.desk_control: _grant(Scope.site, "tickets.read", "org.read"),
+    Role.operation_plan: _grant(Scope.all, "org.read", "channels.acd_import", "routing.manage",
+                                "routing.floor"),
+    Role.desk_control: _grant(Scope.site, "tickets.read", "org.read", "routing.floor",
+                              "routing.move", "routing.overflow"),
     Role.admin: _grant(
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
         "channels.templates", "channels.cti", "channels.acd_import", "channels.alarms",
+        "routing.manage",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
     Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates",
                                       "channels.templates"),
     Role.document_control: _grant(Scope.all, "org.read"),
-    Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read"),
+    Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read", "routing.floor",
+                     "routing.overflow"),
     Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",
                     "email.inbound", "channels.cti", "channels.alarms"),
 }

@@ -20,7 +20,7 @@ from sigap.auth.schemas import AuditOut, MeOut, PasswordChange, TokenOut
 from sigap.core.errors import InvalidInput, SigapError, Unauthorized
 from sigap.core.pagination import MAX_LIMIT, PageParams
 from sigap.core.timezones import format_local
-from sigap.routing import service as presence
+from sigap.routing import assignment
 from sigap.web.deps import CurrentActor, DbSession, check_csrf, client_ip, require, settings_of
 from sigap.web.i18n import _
 from sigap.web.render import render
@@ -76,7 +76,7 @@ def login_submit(request: Request, session: DbSession, login_code: str = Form(""
 def logout(request: Request, actor: CurrentActor, session: DbSession) -> RedirectResponse:
     audit.record(session, "auth.logout", "users", actor.user_id)
     if actor.staff_id is not None:
-        presence.set_state(session, actor.staff_id, "offline", source="logout")
+        assignment.set_presence(session, actor.staff_id, "offline", source="logout")
     lang = request.session.get("lang")
     request.session.clear()
     if lang:

@@ -19,8 +19,9 @@ from sigap.channels.models import ChatMessage, Conversation, PriorityAccount, We
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.customers.contacts import normalise_phone
-from sigap.customers.models import ContactKind, CustomerContact
+from sigap.customers.models import ContactKind, Customer, CustomerContact
 from sigap.org import alerts
+from sigap.routing import assignment
 from sigap.tickets import service as ticket_service
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import EventKind, Ticket
@@ -140,7 +141,29 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
         _apply_status(session, status)
     delivery.processed_at = utcnow()
     session.flush()
+    for conversation in {c.id: c for c in cache.values()}.values():
+        route(session, conversation)
     return Received(delivery.id, stored, duplicates, len(statuses))
+
+
+def route(session: Session, conversation: Conversation) -> None:
+    """A customer wrote: the conversation becomes work for an agent (routing), going back
+    to the agent who owns its ticket, or who answered it last, when that agent is free."""
+    sticky = None
+    segment = ""
+    if conversation.ticket_id is not None:
+        ticket = session.get(Ticket, conversation.ticket_id)
+        sticky = ticket.owner_id if ticket is not None else None
+    if sticky is None:
+        sticky = assignment.last_agent(session, "conversation", conversation.id)
+    if conversation.customer_id is not None:
+        customer = session.get(Customer, conversation.customer_id)
+        segment = customer.segment if customer is not None else ""
+    title = f"{conversation.channel} · {conversation.contact_name or conversation.contact}"
+    assignment.enqueue(session, assignment.Work(
+        kind="conversation", ref_id=conversation.id, channel=conversation.channel,
+        title=title, segment=segment, priority=conversation.priority,
+        sticky_agent_id=sticky))
 
 
 PRIORITY_CATEGORIES = {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("sigap.db")
 
 
 def normalise_url(url: str) -> str:
@@ -132,3 +135,36 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_ON_COMMIT = "sigap_on_commit"
+_TXN = "sigap_txn"
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once the session's transaction has committed (never if it rolls back):
+    what others may see of a write (a live event, a queued job) leaves only after it."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+def txn_info(session: Session) -> dict[str, Any]:
+    """Scratch space that lives as long as the current transaction."""
+    info: dict[str, Any] = session.info.setdefault(_TXN, {})
+    return info
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    session.info.pop(_TXN, None)
+    for action in session.info.pop(_ON_COMMIT, []):
+        try:
+            action()
+        except Exception:  # a lost notification must not undo a committed write
+            log.exception("after-commit action failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_ON_COMMIT, None)
+        session.info.pop(_TXN, None)

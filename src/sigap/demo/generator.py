@@ -27,6 +27,7 @@ from sigap.db.session import transaction
 from sigap.demo.customers import Customers, build_customers
 from sigap.demo.email import seed_email_desk
 from sigap.demo.people import Org, build_org
+from sigap.demo.queues import seed_queues
 from sigap.demo.traffic import WIB, Traffic, build_traffic
 from sigap.org.models import Role, Site, Staff, Team
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
@@ -217,6 +218,7 @@ def generate(sessions: sessionmaker[Session], options: DemoOptions,
     # which would wait for the counter row the transaction above wrote.
     with transaction(sessions) as session:
         audit.bind_actor(session, SYSTEM)
+        counts.update(seed_queues(session, data.org))
         counts.update(seed_email_desk(session, data.org, random.Random(options.seed),
                                       data.cutoff))
     done = time.perf_counter()

@@ -16,7 +16,8 @@ from sigap.org.models import Staff
 from sigap.routing.models import AgentState, AuxReason, Presence, PresenceChange
 
 DEFAULT_AUX = {"break": "Istirahat", "briefing": "Briefing", "coaching": "Coaching",
-               "training": "Training", "system": "Gangguan sistem", "toilet": "Toilet"}
+               "training": "Training", "system": "Gangguan sistem", "toilet": "Toilet",
+               "missed": "Tawaran tidak dijawab"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def set_state(session: Session, staff_id: int, state: str, reason: str = "",
     reason = reason.strip()
     if state == AgentState.aux:
         codes = {r.code for r in aux_reasons(session)}
-        if reason not in codes:
+        if reason not in codes and not (source == "routing" and reason == "missed"):
             raise InvalidInput(f"Status aux butuh alasan: {', '.join(sorted(codes))}.",
                                field="reason")
     else:
@@ -84,12 +85,16 @@ def team_presence(session: Session, team_ids: tuple[int, ...],
             for sid, name, state, reason, since in rows]
 
 
+def stale_states(session: Session, older_than: dt.timedelta, now: dt.datetime) -> list[int]:
+    return list(session.scalars(select(Presence.staff_id).where(
+        Presence.state != AgentState.offline, Presence.since < now - older_than)))
+
+
 def expire(session: Session, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
     """A session that was lost (closed browser, expired cookie) leaves a state standing:
     anyone not offline whose state is older than a session's lifetime goes offline."""
     now = now or utcnow()
-    stale = list(session.scalars(select(Presence.staff_id).where(
-        Presence.state != AgentState.offline, Presence.since < now - older_than)))
+    stale = stale_states(session, older_than, now)
     for staff_id in stale:
         set_state(session, staff_id, AgentState.offline, source="expiry", at=now)
     return len(stale)

@@ -1,4 +1,4 @@
-"""Presence API and the desk's state form."""
+"""Presence API and the desk's state form; the routing API lives in routing/api.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sigap.auth.actor import Actor
 from sigap.auth.permissions import Scope, scope_for
 from sigap.core.errors import Forbidden, InvalidInput
-from sigap.routing import service
+from sigap.routing import assignment, service
 from sigap.routing.models import AgentState
 from sigap.web.deps import CurrentActor, DbSession, PostedForm, require, text_fields
 from sigap.web.route import TransactionRoute
@@ -64,7 +64,7 @@ def me(session: DbSession, actor: CurrentActor) -> PresenceOut:
 @router.post("/api/presence", response_model=PresenceOut)
 def set_presence(body: PresenceIn, session: DbSession, actor: CurrentActor) -> PresenceOut:
     """The agent's own state: ready, busy, after-call work, aux (with a reason), offline."""
-    current = service.set_state(session, _staff(actor), body.state, body.reason)
+    current = assignment.set_presence(session, _staff(actor), body.state, body.reason)
     return PresenceOut(staff_id=current.staff_id, state=current.state, reason=current.reason,
                        since=current.since)
 
@@ -92,5 +92,5 @@ def aux_reasons(session: DbSession, actor: CurrentActor) -> list[AuxReasonOut]:
 def presence_form(session: DbSession, form: PostedForm, actor: CurrentActor) -> RedirectResponse:
     data = text_fields(form)
     state, _, reason = data.get("state", "").partition(":")
-    service.set_state(session, _staff(actor), state, reason)
+    assignment.set_presence(session, _staff(actor), state, reason)
     return RedirectResponse("/desk", status_code=303)

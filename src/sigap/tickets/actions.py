@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
-from sigap.core.errors import Conflict, IllegalTransition, InvalidInput
+from sigap.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from sigap.org.models import Role, Staff, Team
 from sigap.tickets import lifecycle
 from sigap.tickets.models import (
@@ -269,6 +269,25 @@ def claim(session: Session, actor: Actor, ticket_id: int) -> Ticket:
               data={"from_owner_id": None, "to_owner_id": actor.staff_id, "claim": True})
     if ticket.state == TicketState.new:
         _move(session, actor, ticket, TicketState.open, "Diambil dari antrian tim")
+    return ticket
+
+
+def route_to(session: Session, actor: Actor, ticket_id: int, staff_id: int) -> Ticket:
+    """Routing gave the ticket to an agent who accepted the offer: it becomes theirs
+    (routing already checked priority eligibility and skills)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"Tiket {ticket_id} tidak ditemukan.")
+    if ticket.owner_id == staff_id:
+        return ticket
+    data: dict[str, object] = {"from_owner_id": ticket.owner_id, "to_owner_id": staff_id,
+                               "routing": True}
+    ticket.owner_id = staff_id
+    ticket.team_id = _staff_team(session, staff_id) or ticket.team_id
+    ticket.updated_at = utcnow()
+    add_event(session, ticket, actor, EventKind.assigned, "Diterima dari antrian", data=data)
+    if ticket.state == TicketState.new:
+        _move(session, actor, ticket, TicketState.open, "Diterima dari antrian")
     return ticket
 
 

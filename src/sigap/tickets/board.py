@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.auth.permissions import can
+from sigap.core.clock import utcnow
 from sigap.core.pagination import Page, PageParams, paginate
 from sigap.customers.models import Customer
 from sigap.org import alerts
 from sigap.org.models import Staff, Team
+from sigap.routing import assignment
 from sigap.routing import service as presence
 from sigap.tickets import service
 from sigap.tickets.lifecycle import ACTIVE_STATES
@@ -75,6 +77,8 @@ def desk_context(session: Session, actor: Actor, filters: service.TicketFilters,
         "states": [s.value for s in TicketState],
         "alerts": alerts.unread(session, actor, limit=10),
         "presence": presence.my_state(session, actor),
+        "work_items": assignment.my_work(session, actor.staff_id) if actor.staff_id else [],
+        "now": utcnow(),
         "aux_reasons": presence.aux_reasons(session),
     }
 

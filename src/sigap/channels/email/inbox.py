@@ -36,6 +36,7 @@ from sigap.channels.email.parser import ParsedEmail, UnparseableEmail, parse
 from sigap.core.clock import utcnow
 from sigap.customers import service as customer_service
 from sigap.customers.models import CustomerService
+from sigap.routing import assignment
 from sigap.tickets import actions as ticket_actions
 from sigap.tickets import intake
 from sigap.tickets.lifecycle import ACTIVE_STATES
@@ -209,6 +210,22 @@ def _place(session: Session, mailbox: Mailbox, work: list[_Mail], now: dt.dateti
     for item, interaction_id in zip(work, ids, strict=True):
         item.interaction_id = interaction_id
     _continue(session, set(continued.values()), now)
+    _route(session, mailbox, {t for t, _ in opened.values()} | set(continued.values()), now)
+
+
+def _route(session: Session, mailbox: Mailbox, ticket_ids: set[int], now: dt.datetime) -> None:
+    """New mail is work for an agent: a new ticket goes to the mailbox's queue, an answer
+    on a ticket back to the ticket's owner when present."""
+    if not ticket_ids:
+        return
+    rows = session.execute(select(Ticket.id, Ticket.subject, Ticket.owner_id, Ticket.priority,
+                                  Ticket.tier, Ticket.product, Ticket.state)
+                           .where(Ticket.id.in_(ticket_ids))).all()
+    assignment.enqueue_many(session, [assignment.Work(
+        kind="ticket", ref_id=tid, channel="email", title=f"email · {subject}",
+        tier=tier, segment=mailbox.segment, product=product, priority=priority,
+        sticky_agent_id=owner) for tid, subject, owner, priority, tier, product, state in rows
+        if state in ACTIVE_STATES], now)
 
 
 def _open(session: Session, mailbox: Mailbox, starters: list[_Mail],

@@ -1,0 +1,546 @@
+"""Assignment (issue 5 §3): new work is offered to one agent, who accepts it or lets the
+offer time out, and then it goes to the next.
+
+Nothing is ever given to two agents, and no agent gets more than its capacity, also with
+several server processes and workers: an offer locks the agent's slot row and the item's
+row (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite runs one writer at a time) and changes
+both in the same transaction, only while the slot is free and the item still waiting.
+
+Deadlock freedom on PostgreSQL comes from one lock order. An offer never waits for a lock
+(it skips what is taken). Everything else that changes an agent's work (accept, decline,
+finish, time-out, presence, re-assignment) first locks that agent's presence row, then
+the agent's items, then its slot; work touching several agents locks them by ascending id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sigap.auth.actor import Actor
+from sigap.core.clock import utcnow
+from sigap.core.errors import Conflict, NotFound
+from sigap.db.session import on_commit
+from sigap.org.models import Staff
+from sigap.routing import live, policy, queues
+from sigap.routing import service as presence
+from sigap.routing.models import (
+    AgentSlot,
+    AgentState,
+    Offer,
+    Presence,
+    Queue,
+    QueueMember,
+    SkillLevel,
+    WorkItem,
+    WorkState,
+)
+from sigap.tickets import actions
+
+LIVE = (WorkState.waiting, WorkState.offered, WorkState.assigned)
+AVAILABLE = (AgentState.ready, AgentState.busy)
+# An agent who declined or missed an item is not offered it again for this long.
+REOFFER_AFTER = dt.timedelta(minutes=5)
+MISSED = "missed"  # the aux reason given when an offer times out (RONA)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What to route: one ticket or one conversation."""
+
+    kind: str
+    ref_id: int
+    channel: str
+    title: str = ""
+    tier: int = 1
+    segment: str = ""
+    product: str = ""
+    priority: bool = False
+    due_at: dt.datetime | None = None
+    sticky_agent_id: int | None = None
+
+
+def _topics(item: WorkItem, *agents: int | None) -> list[str]:
+    return [f"queue:{item.queue_id}"] + [f"agent:{a}" for a in agents if a is not None]
+
+
+def enqueue(session: Session, work: Work, now: dt.datetime | None = None) -> WorkItem | None:
+    """Put work in its queue and offer it at once if an agent is free. None when no queue
+    is set up for it (the team queue of the ticket desk still shows it). Work already
+    live is not queued twice; it only becomes priority if it now is."""
+    now = now or utcnow()
+    live_item = session.scalar(select(WorkItem).where(
+        WorkItem.kind == work.kind, WorkItem.ref_id == work.ref_id,
+        WorkItem.state.in_(LIVE)))
+    if live_item is not None:
+        if work.priority and not live_item.priority:
+            live_item.priority = True
+        return live_item
+    queue = queues.find_queue(session, work.channel, work.tier, work.segment, work.product)
+    if queue is None:
+        return None
+    item = WorkItem(kind=work.kind, ref_id=work.ref_id, queue_id=queue.id,
+                    channel=work.channel, title=work.title[:200], priority=work.priority,
+                    due_at=work.due_at, arrived_at=now, sticky_agent_id=work.sticky_agent_id,
+                    state=WorkState.waiting)
+    try:
+        with session.begin_nested():
+            session.add(item)
+    except IntegrityError:  # another process queued the same work a moment ago
+        return session.scalar(select(WorkItem).where(
+            WorkItem.kind == work.kind, WorkItem.ref_id == work.ref_id,
+            WorkItem.state.in_(LIVE)))
+    live.notify(session, _topics(item), "queue")
+    dispatch(session, [queue.id], now)
+    return item
+
+
+def enqueue_many(session: Session, works: Sequence[Work],
+                 now: dt.datetime | None = None) -> int:
+    """Queue a batch (an IMAP fetch) with one dispatch at the end; returns how many
+    items were queued."""
+    now = now or utcnow()
+    found: dict[tuple[str, int, str, str], Queue | None] = {}
+    fresh: list[WorkItem] = []
+    for kind in {w.kind for w in works}:
+        refs = [w.ref_id for w in works if w.kind == kind]
+        live_refs = set(session.scalars(select(WorkItem.ref_id).where(
+            WorkItem.kind == kind, WorkItem.ref_id.in_(refs), WorkItem.state.in_(LIVE))))
+        for work in works:
+            if work.kind != kind or work.ref_id in live_refs:
+                continue
+            key = (work.channel, work.tier, work.segment, work.product)
+            if key not in found:
+                found[key] = queues.find_queue(session, *key)
+            queue = found[key]
+            if queue is None:
+                continue
+            live_refs.add(work.ref_id)
+            fresh.append(WorkItem(
+                kind=work.kind, ref_id=work.ref_id, queue_id=queue.id, channel=work.channel,
+                title=work.title[:200], priority=work.priority, due_at=work.due_at,
+                arrived_at=now, sticky_agent_id=work.sticky_agent_id,
+                state=WorkState.waiting))
+    if not fresh:
+        return 0
+    try:
+        with session.begin_nested():
+            session.add_all(fresh)
+    except IntegrityError:  # raced with another process: one by one
+        for work in works:
+            enqueue(session, work, now)
+        return len(fresh)
+    hit = {item.queue_id for item in fresh}
+    live.notify(session, [f"queue:{q}" for q in hit], "queue")
+    dispatch(session, hit, now)
+    return len(fresh)
+
+
+def _candidates(session: Session, queue: Queue, today: dt.date) -> list[policy.Candidate]:
+    rows = session.execute(
+        select(AgentSlot.staff_id, AgentSlot.capacity - AgentSlot.used, AgentSlot.idle_since,
+               SkillLevel.level, Staff)
+        .join(QueueMember, QueueMember.staff_id == AgentSlot.staff_id)
+        .join(Presence, Presence.staff_id == AgentSlot.staff_id)
+        .join(Staff, Staff.id == AgentSlot.staff_id)
+        .outerjoin(SkillLevel, (SkillLevel.staff_id == AgentSlot.staff_id)
+                   & (SkillLevel.skill == queue.skill))
+        .where(QueueMember.queue_id == queue.id, AgentSlot.channel == queue.channel,
+               AgentSlot.used < AgentSlot.capacity, Presence.state.in_(AVAILABLE),
+               Staff.active.is_(True))).all()
+    found = []
+    for staff_id, free, idle_since, level, staff in rows:
+        if not queue.skill:
+            level = 1
+        elif level is None:
+            level = 1 if queue.skill in (staff.skills or []) else 0
+        found.append(policy.Candidate(staff_id=staff_id, free=int(free),
+                                      idle_since=idle_since, level=int(level),
+                                      priority_ok=staff.priority_eligible(today)))
+    return found
+
+
+def _excluded(session: Session, item_ids: Sequence[int],
+              now: dt.datetime) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    rows = session.execute(select(Offer.item_id, Offer.staff_id).where(
+        Offer.item_id.in_(item_ids), Offer.outcome.in_(("declined", "timeout")),
+        Offer.ended_at > now - REOFFER_AFTER))
+    for item_id, staff_id in rows:
+        found.setdefault(item_id, set()).add(staff_id)
+    return found
+
+
+def _take(session: Session, item_id: int, staff_id: int, channel: str, queue: Queue,
+          now: dt.datetime) -> WorkItem | None:
+    """Offer one item to one agent, atomically; None when either was taken meanwhile."""
+    slot = session.scalar(
+        select(AgentSlot).where(AgentSlot.staff_id == staff_id, AgentSlot.channel == channel,
+                                AgentSlot.used < AgentSlot.capacity)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+    if slot is None:
+        return None
+    item = session.scalar(
+        select(WorkItem).where(WorkItem.id == item_id, WorkItem.state == WorkState.waiting)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+    if item is None:
+        return None
+    slot.used += 1
+    item.state, item.agent_id = WorkState.offered, staff_id
+    item.offered_at = now
+    item.offer_expires_at = now + dt.timedelta(seconds=queue.offer_seconds)
+    item.offers += 1
+    session.add(Offer(item_id=item.id, staff_id=staff_id, offered_at=now))
+    live.notify(session, _topics(item, staff_id), "offer", item=item.id, title=item.title)
+    timer = offer_timer
+    if timer is not None:
+        expires = item.offer_expires_at
+        on_commit(session, lambda: timer(expires))
+    return item
+
+
+def dispatch(session: Session, queue_ids: Iterable[int] | None = None,
+             now: dt.datetime | None = None, limit: int = 200) -> list[WorkItem]:
+    """Offer waiting work to free agents, queue by queue in priority order."""
+    now = now or utcnow()
+    stmt = select(Queue).where(Queue.active.is_(True)).order_by(Queue.priority.desc(),
+                                                                 Queue.id)
+    if queue_ids is not None:
+        stmt = stmt.where(Queue.id.in_(list(queue_ids)))
+    offered: list[WorkItem] = []
+    for queue in session.scalars(stmt).all():
+        waiting = session.execute(
+            select(WorkItem.id, WorkItem.priority, WorkItem.arrived_at, WorkItem.due_at,
+                   WorkItem.sticky_agent_id)
+            .where(WorkItem.queue_id == queue.id, WorkItem.state == WorkState.waiting)
+            .order_by(WorkItem.priority.desc(), WorkItem.arrived_at).limit(limit)).all()
+        if not waiting:
+            continue
+        agents = _candidates(session, queue, now.date())
+        if not agents:
+            continue
+        items = [policy.Waiting(item_id=i, priority=p, arrived_at=a, due_at=d,
+                                sticky_agent_id=s) for i, p, a, d, s in waiting]
+        excluded = _excluded(session, [i.item_id for i in items], now)
+        for item_id, staff_id in policy.plan(items, agents, queue.min_level, now, excluded):
+            taken = _take(session, item_id, staff_id, queue.channel, queue, now)
+            if taken is not None:
+                offered.append(taken)
+    session.flush()
+    return offered
+
+
+def _release(session: Session, staff_id: int, channel: str, now: dt.datetime) -> None:
+    slot = session.scalar(select(AgentSlot).where(
+        AgentSlot.staff_id == staff_id, AgentSlot.channel == channel)
+        .with_for_update().execution_options(populate_existing=True))
+    if slot is None or slot.used <= 0:
+        return
+    slot.used -= 1
+    if slot.used == 0:
+        slot.idle_since = now
+
+
+def _end_offer(session: Session, item: WorkItem, outcome: str, now: dt.datetime) -> None:
+    offer = session.scalar(select(Offer).where(
+        Offer.item_id == item.id, Offer.staff_id == item.agent_id, Offer.outcome == "")
+        .order_by(Offer.id.desc()).limit(1))
+    if offer is not None:
+        offer.outcome, offer.ended_at = outcome, now
+
+
+def _lock_agents(session: Session, *staff_ids: int | None) -> None:
+    """Take the agents' presence rows, by ascending id: the first lock of any change to
+    an agent's work (see the module's note on lock order)."""
+    for staff_id in sorted({s for s in staff_ids if s is not None}):
+        row = session.scalar(select(Presence).where(Presence.staff_id == staff_id)
+                             .with_for_update().execution_options(populate_existing=True))
+        if row is None:
+            presence.set_state(session, staff_id, AgentState.offline, source="routing")
+
+
+def _locked_item(session: Session, item_id: int, agent_id: int | None = None) -> WorkItem:
+    """The item, locked after its agent: `agent_id` is who the caller expects holds it."""
+    current = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
+    _lock_agents(session, agent_id if agent_id is not None else current)
+    item = session.scalar(select(WorkItem).where(WorkItem.id == item_id).with_for_update()
+                          .execution_options(populate_existing=True))
+    if item is None:
+        raise NotFound(f"Pekerjaan {item_id} tidak ditemukan.")
+    return item
+
+
+def accept(session: Session, actor: Actor, item_id: int,
+           now: dt.datetime | None = None) -> WorkItem:
+    """The agent takes the offered item: it is theirs until they finish it."""
+    now = now or utcnow()
+    item = _locked_item(session, item_id, actor.staff_id)
+    if item.agent_id != actor.staff_id or item.state != WorkState.offered:
+        raise Conflict("Tawaran ini sudah tidak berlaku.", field="item_id")
+    if item.offer_expires_at is not None and item.offer_expires_at <= now:
+        _back_to_queue(session, item, "timeout", now)
+        raise Conflict("Waktu tawaran sudah habis; pekerjaan kembali ke antrian.",
+                       field="item_id")
+    item.state, item.assigned_at = WorkState.assigned, now
+    _end_offer(session, item, "accepted", now)
+    if item.kind == "ticket" and actor.staff_id is not None:
+        actions.route_to(session, actor, item.ref_id, actor.staff_id)
+    mine = session.get(Presence, actor.staff_id)
+    if mine is not None and mine.state == AgentState.ready and actor.staff_id is not None:
+        presence.set_state(session, actor.staff_id, AgentState.busy, source="routing", at=now)
+        _announce(session, actor.staff_id)
+    live.notify(session, _topics(item, item.agent_id), "accepted", item=item.id)
+    session.flush()
+    return item
+
+
+def _back_to_queue(session: Session, item: WorkItem, outcome: str, now: dt.datetime) -> None:
+    agent = item.agent_id
+    _end_offer(session, item, outcome, now)
+    if agent is not None:
+        _release(session, agent, item.channel, now)
+    item.state, item.agent_id = WorkState.waiting, None
+    item.offered_at = item.offer_expires_at = None
+    live.notify(session, _topics(item, agent), outcome, item=item.id)
+
+
+def decline(session: Session, actor: Actor, item_id: int,
+            now: dt.datetime | None = None) -> WorkItem:
+    now = now or utcnow()
+    item = _locked_item(session, item_id, actor.staff_id)
+    if item.agent_id != actor.staff_id or item.state != WorkState.offered:
+        raise Conflict("Tawaran ini sudah tidak berlaku.", field="item_id")
+    _back_to_queue(session, item, "declined", now)
+    session.flush()
+    dispatch(session, [item.queue_id], now)
+    return item
+
+
+def expire_offers(session: Session, now: dt.datetime | None = None) -> int:
+    """Offers nobody answered go back to the queue; the agent who let one ring out is set
+    to aux "missed" (not ready) so the next item does not ring there too."""
+    now = now or utcnow()
+    due = session.execute(select(WorkItem.agent_id, WorkItem.id).where(
+        WorkItem.state == WorkState.offered, WorkItem.offer_expires_at <= now)
+        .order_by(WorkItem.agent_id, WorkItem.id)).all()
+    queues_hit: set[int] = set()
+    expired = 0
+    for agent in sorted({a for a, _ in due if a is not None}):
+        _lock_agents(session, agent)
+        items = session.scalars(select(WorkItem).where(
+            WorkItem.agent_id == agent, WorkItem.state == WorkState.offered,
+            WorkItem.offer_expires_at <= now).with_for_update()
+            .execution_options(populate_existing=True)).all()
+        for item in items:
+            _back_to_queue(session, item, "timeout", now)
+            queues_hit.add(item.queue_id)
+            expired += 1
+        current = session.get(Presence, agent)
+        if items and current is not None and current.state in AVAILABLE:
+            presence.set_state(session, agent, AgentState.aux, MISSED, source="routing",
+                               at=now)
+            _announce(session, agent)
+            queues_hit |= _withdraw_offers(session, agent, now)
+    session.flush()
+    if queues_hit:
+        dispatch(session, queues_hit, now)
+    return expired
+
+
+def _withdraw_offers(session: Session, staff_id: int, now: dt.datetime) -> set[int]:
+    hit = set()
+    for item in session.scalars(select(WorkItem).where(
+            WorkItem.agent_id == staff_id, WorkItem.state == WorkState.offered)
+            .with_for_update().execution_options(populate_existing=True)).all():
+        _back_to_queue(session, item, "withdrawn", now)
+        hit.add(item.queue_id)
+    return hit
+
+
+def finish(session: Session, actor: Actor, item_id: int,
+           now: dt.datetime | None = None) -> WorkItem:
+    """The agent is done with the item: its slot frees and the next work can come."""
+    now = now or utcnow()
+    item = _locked_item(session, item_id, actor.staff_id)
+    if item.state != WorkState.assigned or item.agent_id != actor.staff_id:
+        raise Conflict("Pekerjaan ini bukan milik Anda atau sudah selesai.", field="item_id")
+    _close(session, item, WorkState.done, now)
+    session.flush()
+    dispatch(session, queues.queues_of(session, item.agent_id or 0), now)
+    return item
+
+
+def _close(session: Session, item: WorkItem, state: str, now: dt.datetime) -> None:
+    agent = item.agent_id
+    if item.state == WorkState.offered:
+        _end_offer(session, item, "withdrawn", now)
+    if agent is not None and item.state in (WorkState.offered, WorkState.assigned):
+        _release(session, agent, item.channel, now)
+        session.flush()
+        busy = session.scalar(select(func.coalesce(func.sum(AgentSlot.used), 0))
+                              .where(AgentSlot.staff_id == agent))
+        current = session.get(Presence, agent)
+        if not busy and current is not None and current.state == AgentState.busy:
+            presence.set_state(session, agent, AgentState.ready, source="routing", at=now)
+            _announce(session, agent)
+    item.state, item.ended_at = state, now
+    live.notify(session, _topics(item, agent), state, item=item.id)
+
+
+def close_work(session: Session, kind: str, ref_id: int,
+               now: dt.datetime | None = None) -> WorkItem | None:
+    """The ticket or conversation behind live work was finished elsewhere (resolved,
+    closed, answered): done if an agent had it, withdrawn if it was still waiting."""
+    now = now or utcnow()
+    found = session.scalar(select(WorkItem.id).where(
+        WorkItem.kind == kind, WorkItem.ref_id == ref_id, WorkItem.state.in_(LIVE)))
+    if found is None:
+        return None
+    holder = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == found))
+    item = _locked_item(session, found, holder)
+    if item.state not in LIVE or item.agent_id not in (None, holder):
+        return None  # it moved meanwhile: the next sweep sees it again
+    _close(session, item, WorkState.done if item.state == WorkState.assigned
+           else WorkState.withdrawn, now)
+    session.flush()
+    return item
+
+
+def reassign(session: Session, actor: Actor, item_id: int, staff_id: int,
+             now: dt.datetime | None = None) -> WorkItem:
+    """A team leader gives live work to another agent (or takes it over): assigned at
+    once, within that agent's capacity."""
+    now = now or utcnow()
+    if session.get(Staff, staff_id) is None:
+        raise NotFound(f"Staf {staff_id} tidak ditemukan.")
+    holder = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
+    _lock_agents(session, holder, staff_id)
+    item = _locked_item(session, item_id, holder)
+    if item.agent_id != holder:
+        raise Conflict("Pekerjaan ini baru saja berpindah; coba lagi.", field="item_id")
+    if item.state not in LIVE:
+        raise Conflict("Pekerjaan ini sudah selesai.", field="item_id")
+    if item.agent_id == staff_id:
+        item.state, item.assigned_at = WorkState.assigned, item.assigned_at or now
+        return item
+    slot = session.scalar(select(AgentSlot).where(
+        AgentSlot.staff_id == staff_id, AgentSlot.channel == item.channel)
+        .with_for_update().execution_options(populate_existing=True))
+    if slot is not None and slot.used >= slot.capacity:
+        raise Conflict(f"Kapasitas {item.channel} agen itu penuh ({slot.used}/"
+                       f"{slot.capacity}).", field="staff_id")
+    previous = item.agent_id
+    if item.state == WorkState.offered:
+        _end_offer(session, item, "withdrawn", now)
+    if previous is not None:
+        _release(session, previous, item.channel, now)
+    if slot is not None:
+        slot.used += 1
+    item.agent_id, item.state, item.assigned_at = staff_id, WorkState.assigned, now
+    item.offer_expires_at = None
+    if item.kind == "ticket":
+        actions.route_to(session, actor, item.ref_id, staff_id)
+    live.notify(session, _topics(item, previous, staff_id), "reassigned", item=item.id)
+    session.flush()
+    return item
+
+
+def on_presence(session: Session, staff_id: int, state: str,
+                now: dt.datetime | None = None) -> None:
+    """An agent's state changed: available agents get work; unavailable ones give back
+    what was only offered to them."""
+    now = now or utcnow()
+    member_of = queues.queues_of(session, staff_id)
+    if state in AVAILABLE:
+        queues.ensure_slots(session, staff_id)
+        dispatch(session, member_of, now)
+    else:
+        hit = _withdraw_offers(session, staff_id, now)
+        session.flush()
+        if hit:
+            dispatch(session, hit, now)
+    _announce(session, staff_id, member_of)
+
+
+def _announce(session: Session, staff_id: int, member_of: Sequence[int] | None = None) -> None:
+    """Tell the floor (the agent's queues, team and site) that the agent's state changed."""
+    staff = session.get(Staff, staff_id)
+    if member_of is None:
+        member_of = queues.queues_of(session, staff_id)
+    topics = [f"queue:{q}" for q in member_of]
+    if staff is not None:
+        topics += [f"team:{staff.team_id}", f"site:{staff.site_id}"]
+    live.notify(session, topics, "presence", staff=staff_id)
+
+
+def set_presence(session: Session, staff_id: int, state: str, reason: str = "",
+                 source: str = "agent", at: dt.datetime | None = None) -> Presence:
+    """Change an agent's state and let routing react (offer work, or take offers back)."""
+    _lock_agents(session, staff_id)
+    current = presence.set_state(session, staff_id, state, reason, source=source, at=at)
+    on_presence(session, staff_id, current.state, at)
+    return current
+
+
+def expire_presence(session: Session, older_than: dt.timedelta,
+                    now: dt.datetime | None = None) -> int:
+    """Lost sessions go offline (see service.expire), giving back what was offered."""
+    now = now or utcnow()
+    stale = presence.stale_states(session, older_than, now)
+    for staff_id in stale:
+        set_presence(session, staff_id, AgentState.offline, source="expiry", at=now)
+    return len(stale)
+
+
+def reconcile(session: Session, now: dt.datetime | None = None) -> int:
+    """Live work whose ticket was resolved, closed or merged, or whose conversation was
+    closed, elsewhere: its slot is freed (done, or withdrawn if nobody had it yet)."""
+    from sigap.channels.models import Conversation
+    from sigap.tickets.models import Ticket, TicketState
+
+    finished_tickets = select(WorkItem.agent_id, WorkItem.kind, WorkItem.ref_id).join(
+        Ticket, Ticket.id == WorkItem.ref_id).where(
+        WorkItem.kind == "ticket", WorkItem.state.in_(LIVE),
+        Ticket.state.in_((TicketState.resolved, TicketState.closed))
+        | Ticket.merged_into_id.is_not(None))
+    closed_chats = select(WorkItem.agent_id, WorkItem.kind, WorkItem.ref_id).join(
+        Conversation, Conversation.id == WorkItem.ref_id).where(
+        WorkItem.kind == "conversation", WorkItem.state.in_(LIVE),
+        Conversation.state != "open")
+    stale = list(session.execute(finished_tickets).all()) + list(
+        session.execute(closed_chats).all())
+    # Agents by ascending id, each locked before its items (the module's lock order).
+    for _agent, kind, ref_id in sorted(stale, key=lambda r: (r[0] or 0, r[1], r[2])):
+        close_work(session, kind, ref_id, now)
+    return len(stale)
+
+
+# Set by the worker's registration: schedules an offer time-out check at a given moment.
+offer_timer: Callable[[dt.datetime], None] | None = None
+
+
+def last_agent(session: Session, kind: str, ref_id: int) -> int | None:
+    """Who last held this piece of work (a follow-up goes back to them when present)."""
+    return session.scalar(select(WorkItem.agent_id).where(
+        WorkItem.kind == kind, WorkItem.ref_id == ref_id, WorkItem.state == WorkState.done)
+        .order_by(WorkItem.id.desc()).limit(1))
+
+
+def my_work(session: Session, staff_id: int) -> list[WorkItem]:
+    """What is offered to or held by an agent, offers first."""
+    return list(session.scalars(select(WorkItem).where(
+        WorkItem.agent_id == staff_id,
+        WorkItem.state.in_((WorkState.offered, WorkState.assigned)))
+        .order_by(WorkItem.state.desc(), WorkItem.offered_at)))
+
+
+def get_item(session: Session, item_id: int) -> WorkItem:
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"Pekerjaan {item_id} tidak ditemukan.")
+    return item

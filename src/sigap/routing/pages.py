@@ -1,0 +1,138 @@
+"""Live pages: the agent's offers on the desk, the wallboards, the team leader's floor,
+and the Server-Sent Events stream that keeps them current without reloading."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from sigap.auth.actor import Actor
+from sigap.auth.permissions import Scope, scope_for
+from sigap.core import broker
+from sigap.core.clock import utcnow
+from sigap.core.errors import Forbidden, InvalidInput, NotFound
+from sigap.routing import assignment, floor, queues
+from sigap.routing.api import queue_for, visible
+from sigap.routing.models import AgentState
+from sigap.web.deps import CurrentActor, DbSession, PostedForm, require
+from sigap.web.render import is_htmx, render
+from sigap.web.route import TransactionRoute
+
+router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
+
+FLOOR = Depends(require("routing.floor"))
+HEARTBEAT_SECONDS = 15.0
+
+
+def _topic_allowed(session: DbSession, actor: Actor, topic: str) -> bool:
+    kind, _, raw = topic.partition(":")
+    if not raw.isdigit():
+        return False
+    ident = int(raw)
+    floor_scope = scope_for(actor.role, "routing.floor")
+    if kind == "agent":
+        return ident == actor.staff_id
+    if kind == "queue" and actor.staff_id is not None \
+            and ident in queues.queues_of(session, actor.staff_id):
+        return True  # an agent hears its own queues
+    if floor_scope is None:
+        return False
+    if kind == "team":
+        return ident in actor.team_ids or floor_scope >= Scope.site
+    if kind == "site":
+        return floor_scope is Scope.all or ident == actor.site_id
+    if kind == "queue":
+        try:
+            return visible(actor, "routing.floor", queues.get_queue(session, ident))
+        except NotFound:
+            return False
+    return False
+
+
+async def _events(topics: list[str]) -> AsyncIterator[str]:
+    sub = broker.current().subscribe(topics)
+    yield "retry: 3000\n: connected\n\n"
+    async for event in broker.stream(sub, HEARTBEAT_SECONDS):
+        if event is None:
+            yield ": ping\n\n"
+        else:
+            data = json.dumps(event, default=str)
+            yield f"event: {event.get('kind', 'message')}\ndata: {data}\n\n"
+
+
+@router.get("/live")
+def live(session: DbSession, actor: CurrentActor,
+         topics: str = Query(min_length=1, max_length=2000)) -> StreamingResponse:
+    """Server-Sent Events for the given topics (agent:ID, team:ID, site:ID, queue:ID),
+    each checked against what the caller may see."""
+    wanted = [t.strip() for t in topics.split(",") if t.strip()]
+    refused = [t for t in wanted if not _topic_allowed(session, actor, t)]
+    if refused or not wanted:
+        raise Forbidden(f"Topik tidak diizinkan: {', '.join(refused) or '(kosong)'}.",
+                        field="topics")
+    return StreamingResponse(_events(wanted), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/desk/work")
+def desk_work(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    """The agent's offers and held work (the desk reloads it on every live event)."""
+    items = assignment.my_work(session, actor.staff_id) if actor.staff_id else []
+    return render(request, "routing/_work.html", {"work_items": items, "now": utcnow()})
+
+
+@router.post("/work/{item_id}/{action}")
+def work_action(request: Request, item_id: int, action: str, session: DbSession,
+                form: PostedForm, actor: CurrentActor) -> Response:
+    steps = {"accept": assignment.accept, "decline": assignment.decline,
+             "finish": assignment.finish}
+    if action not in steps:
+        raise InvalidInput(f"Tindakan {action!r} tidak dikenal.", field="action")
+    item = steps[action](session, actor, item_id)
+    if is_htmx(request):
+        return desk_work(request, session, actor)
+    if action == "accept" and item.kind == "ticket":
+        return RedirectResponse(f"/tickets/{item.ref_id}", status_code=303)
+    if action == "accept" and item.kind == "conversation":
+        return RedirectResponse(f"/conversations/{item.ref_id}", status_code=303)
+    return RedirectResponse("/desk", status_code=303)
+
+
+@router.get("/wallboard")
+def wallboard(request: Request, session: DbSession, actor: Actor = FLOOR,
+              site_id: int | None = Query(default=None, gt=0)) -> Response:
+    """The site's wallboard: every queue with its numbers and agents by state."""
+    sites = [s for s in floor.sites(session)
+             if scope_for(actor.role, "routing.floor") is Scope.all or s.id == actor.site_id]
+    chosen = site_id or actor.site_id or (sites[0].id if sites else None)
+    if chosen is not None and chosen not in {s.id for s in sites}:
+        raise NotFound(f"Situs {chosen} tidak ditemukan.")
+    boards = floor.site_boards(session, chosen) if chosen is not None else []
+    context = {"nav": "wallboard", "boards": boards, "sites": sites, "site_id": chosen,
+               "topics": ",".join([f"site:{chosen}"] + [f"queue:{b.queue.id}" for b in boards])
+               if chosen is not None else "", "states": [s.value for s in AgentState]}
+    return render(request, "routing/wallboard.html", context, fragment="routing/_boards.html")
+
+
+@router.get("/wallboard/{queue_id}")
+def queue_wallboard(request: Request, queue_id: int, session: DbSession,
+                    actor: Actor = FLOOR) -> Response:
+    queue = queue_for(session, actor, "routing.floor", queue_id)
+    boards = [floor.queue_board(session, queue)]
+    context = {"nav": "wallboard", "boards": boards, "sites": [], "site_id": None,
+               "topics": f"queue:{queue.id}", "single": True,
+               "states": [s.value for s in AgentState]}
+    return render(request, "routing/wallboard.html", context, fragment="routing/_boards.html")
+
+
+@router.get("/floor")
+def team_floor(request: Request, session: DbSession, actor: Actor = FLOOR) -> Response:
+    """The team leader's view: the team's agents, their states and current work."""
+    teams = actor.team_ids
+    rows = floor.team_floor(session, teams)
+    context = {"nav": "wallboard", "rows": rows,
+               "topics": ",".join(f"team:{t}" for t in teams)}
+    return render(request, "routing/floor.html", context, fragment="routing/_floor.html")

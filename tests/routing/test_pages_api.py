@@ -1,0 +1,88 @@
+"""Routing API and pages: queues, skills and capacity set up by the right roles; the
+agent's offers on the desk; wallboards and the team leader's floor."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from sigap.routing import assignment
+from sigap.routing.models import WorkItem
+from tests import factories
+from tests.routing.helpers import routed
+
+
+def test_queue_setup_by_role_with_clear_errors(client: TestClient, session: Session) -> None:
+    r = routed(session)
+    w = r.world
+    spv = factories.token(client, w.spv.login_code)
+    agent = factories.token(client, w.agent_a.login_code)
+    made = client.post("/api/queues", headers=spv, json={
+        "name": "Voice DES Tier 1", "channel": "voice", "segment": "DES", "skill": "datin",
+        "min_level": 2, "site_id": w.site.id, "surge_waiting": 10})
+    assert made.status_code == 201, made.text
+    assert client.post("/api/queues", headers=agent,
+                       json={"name": "x", "channel": "voice"}).status_code == 403
+    bad = client.post("/api/queues", headers=spv, json={"name": "y", "channel": "fax"})
+    assert bad.status_code == 422 and bad.json()["field"] == "channel"
+    twin = client.post("/api/queues", headers=spv, json={"name": "Voice DES Tier 1",
+                                                         "channel": "voice"})
+    assert twin.status_code == 409 and twin.json()["field"] == "name"
+    queue_id = made.json()["id"]
+    moved = client.post("/api/queues/move", headers=spv, json={
+        "staff_id": w.agent_a.id, "from_queue": r.queue.id, "to_queue": queue_id})
+    assert moved.status_code == 204
+    assert client.get(f"/api/queues/{queue_id}/members", headers=spv).json() == [w.agent_a.id]
+    assert client.get(f"/api/queues/{r.queue.id}/members",
+                      headers=spv).json() == [w.agent_a2.id]
+    skills = client.put(f"/api/staff/{w.agent_a.id}/skills", headers=spv,
+                        json={"datin": 3, "indihome": 1})
+    assert skills.json() == {"datin": 3, "indihome": 1}
+    bad_level = client.put(f"/api/staff/{w.agent_a.id}/skills", headers=spv, json={"datin": 9})
+    assert bad_level.status_code == 422 and bad_level.json()["field"] == "skills"
+    assert client.put("/api/capacity/whatsapp", headers=spv,
+                      json={"slots": 4}).status_code == 204
+    assert client.put(f"/api/staff/{w.agent_a.id}/capacity/email", headers=spv,
+                      json={"slots": 8}).status_code == 204
+    listed = client.get("/api/queues", headers=factories.token(client, w.tl_a.login_code))
+    assert {q["name"] for q in listed.json()} >= {"Voice DES Tier 1", r.queue.name}
+
+
+def test_desk_offer_accept_and_finish_then_the_boards(client: TestClient,
+                                                      session: Session) -> None:
+    r = routed(session)
+    w = r.world
+    csrf = factories.login(client, w.agent_a.login_code)
+    client.post("/presence", data={"csrf_token": csrf, "state": "ready"},
+                follow_redirects=False)
+    assignment.enqueue(session, assignment.Work(kind="conversation", ref_id=5,
+                                                channel="whatsapp", title="WA Budi"))
+    session.commit()
+    item_id = session.query(WorkItem.id).scalar()
+    desk = client.get("/desk")
+    assert f'data-testid="accept-{item_id}"' in desk.text
+    assert 'data-live-topics="agent:' in desk.text
+    mine = client.get("/api/work/mine").json()
+    assert [(m["id"], m["state"]) for m in mine] == [(item_id, "offered")]
+    accepted = client.post(f"/work/{item_id}/accept", data={"csrf_token": csrf},
+                           follow_redirects=False)
+    assert accepted.status_code == 303 and accepted.headers["location"] == "/conversations/5"
+    no_csrf = client.post(f"/work/{item_id}/finish", data={}, follow_redirects=False)
+    assert no_csrf.status_code == 403
+    assert f'data-testid="finish-{item_id}"' in client.get("/desk/work").text
+    finished = client.post(f"/work/{item_id}/finish", data={"csrf_token": csrf},
+                           headers={"HX-Request": "true"})
+    assert 'data-testid="work-empty"' in finished.text
+    again = client.post(f"/api/work/{item_id}/accept", headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 409
+    assert client.get("/wallboard").status_code == 403  # agents have no wallboard
+    client.post("/logout", data={"csrf_token": csrf})
+    factories.login(client, w.spv.login_code)
+    board = client.get("/wallboard")
+    assert board.status_code == 200 and r.queue.name in board.text
+    api = client.get(f"/api/queues/{r.queue.id}/board").json()
+    assert api["handled"] == 1 and api["waiting"] == 0 and api["service_level"] == 100.0
+    assert {a["name"] for a in api["agents"]} == {"ayu", "andi"}
+    lead = factories.token(client, w.tl_a.login_code)
+    floor_page = client.get("/floor", headers=lead)
+    assert floor_page.status_code == 200 and "ayu" in floor_page.text
