@@ -86,3 +86,38 @@ def test_desk_offer_accept_and_finish_then_the_boards(client: TestClient,
     lead = factories.token(client, w.tl_a.login_code)
     floor_page = client.get("/floor", headers=lead)
     assert floor_page.status_code == 200 and "ayu" in floor_page.text
+
+
+def test_queue_page_creates_queues_and_moves_agents(client: TestClient,
+                                                    session: Session) -> None:
+    r = routed(session)
+    w = r.world
+    csrf = factories.login(client, w.spv.login_code)
+    page = client.get("/queues")
+    assert page.status_code == 200 and r.queue.name in page.text
+    bad = client.post("/queues", data={"csrf_token": csrf, "name": "Email DES",
+                                       "channel": "email", "sl_seconds": "lima"})
+    assert bad.status_code == 422 and "sl_seconds harus angka" in bad.text
+    assert 'value="Email DES"' in bad.text  # what was typed is kept
+    made = client.post("/queues", data={"csrf_token": csrf, "name": "Email DES",
+                                        "channel": "email", "segment": "DES", "tier": "1",
+                                        "surge_waiting": "50"}, follow_redirects=False)
+    assert made.status_code == 303
+    session.rollback()
+    from sigap.routing import queues
+
+    email = next(q for q in queues.list_queues(session) if q.name == "Email DES")
+    assert email.site_id == w.site.id and email.segment == "DES"  # a supervisor's own site
+    moved = client.post("/queues/move", data={
+        "csrf_token": csrf, "staff_id": str(w.agent_a.id), "from_queue": str(r.queue.id),
+        "to_queue": str(email.id)}, follow_redirects=False)
+    assert moved.status_code == 303
+    session.rollback()
+    assert queues.members(session, email.id) == [w.agent_a.id]
+    assert queues.members(session, r.queue.id) == [w.agent_a2.id]
+    client.post("/logout", data={"csrf_token": csrf})
+    lead = factories.login(client, w.tl_a.login_code)
+    view = client.get("/queues")
+    assert view.status_code == 200 and 'data-testid="queue-form"' not in view.text
+    assert client.post("/queues/move", data={"csrf_token": lead, "staff_id": "1",
+                                             "to_queue": "1"}).status_code == 403

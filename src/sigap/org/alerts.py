@@ -14,12 +14,19 @@ from sigap.org.models import Alert, Role, Staff
 
 
 def leaders_on_channel(session: Session, channel: str) -> list[int]:
-    """The team leaders working this channel (all active leaders when none is set up for
-    it); with rosters and presence this narrows to the TL on duty."""
-    leaders = list(session.execute(select(Staff.id, Staff.channels).where(
-        Staff.role == Role.team_leader, Staff.active.is_(True))))
-    on_channel = [sid for sid, channels in leaders if channel in (channels or [])]
-    return on_channel or [sid for sid, _ in leaders]
+    """The team leaders on duty for this channel: those working it who are logged in (any
+    state but offline); when none is, every leader of the channel, so the alert still
+    reaches someone (all active leaders when none is set up for the channel)."""
+    from sigap.routing.models import Presence
+
+    leaders = list(session.execute(
+        select(Staff.id, Staff.channels, Presence.state)
+        .outerjoin(Presence, Presence.staff_id == Staff.id)
+        .where(Staff.role == Role.team_leader, Staff.active.is_(True))))
+    on_channel = [(sid, state) for sid, channels, state in leaders
+                  if channel in (channels or [])]
+    on_duty = [sid for sid, state in on_channel if state not in (None, "offline")]
+    return on_duty or [sid for sid, _ in on_channel] or [sid for sid, _, _ in leaders]
 
 
 def alert(session: Session, staff_ids: Sequence[int], kind: str, message: str,

@@ -13,11 +13,11 @@ from sigap.auth.actor import Actor
 from sigap.auth.permissions import Scope, scope_for
 from sigap.core import broker
 from sigap.core.clock import utcnow
-from sigap.core.errors import Forbidden, InvalidInput, NotFound
+from sigap.core.errors import Forbidden, InvalidInput, NotFound, SigapError
 from sigap.routing import assignment, floor, queues
 from sigap.routing.api import queue_for, visible
 from sigap.routing.models import AgentState
-from sigap.web.deps import CurrentActor, DbSession, PostedForm, require
+from sigap.web.deps import CurrentActor, DbSession, PostedForm, require, text_fields
 from sigap.web.render import is_htmx, render
 from sigap.web.route import TransactionRoute
 
@@ -136,3 +136,76 @@ def team_floor(request: Request, session: DbSession, actor: Actor = FLOOR) -> Re
     context = {"nav": "wallboard", "rows": rows,
                "topics": ",".join(f"team:{t}" for t in teams)}
     return render(request, "routing/floor.html", context, fragment="routing/_floor.html")
+
+
+def _queues_page(request: Request, session: DbSession, actor: Actor, status: int = 200,
+                 **extra: object) -> Response:
+    site = None if scope_for(actor.role, "routing.floor") is Scope.all else actor.site_id
+    context: dict[str, object] = {
+        "nav": "wallboard", "rows": queues.overview(session, site),
+        "agents": queues.agents_for(session, site), "channels": list(queues.DEFAULT_SLOTS),
+        "segments": queues.SEGMENTS, "error": None, "form": {}}
+    context.update(extra)
+    return render(request, "routing/queues.html", context, status_code=status)
+
+
+@router.get("/queues")
+def queue_admin(request: Request, session: DbSession, actor: Actor = FLOOR) -> Response:
+    """Queues with their agents and waiting work; set up and move agents (by right)."""
+    return _queues_page(request, session, actor)
+
+
+def _number(data: dict[str, str], key: str, default: int | None = None) -> int | None:
+    raw = data.get(key, "").strip()
+    if not raw:
+        return default
+    if not raw.lstrip("-").isdigit():
+        raise InvalidInput(f"{key} harus angka.", field=key)
+    return int(raw)
+
+
+@router.post("/queues")
+def queue_create(request: Request, session: DbSession, form: PostedForm,
+                 actor: Actor = Depends(require("routing.manage"))) -> Response:
+    data = {k: str(v) for k, v in text_fields(form).items()}
+    try:
+        spec = queues.QueueSpec(
+            name=data.get("name", ""), channel=data.get("channel", ""),
+            tier=_number(data, "tier", 1) or 1, segment=data.get("segment", ""),
+            skill=data.get("skill", "").strip(), min_level=_number(data, "min_level", 1) or 1,
+            site_id=actor.site_id if scope_for(actor.role, "routing.manage") is not Scope.all
+            else _number(data, "site_id"),
+            sl_seconds=_number(data, "sl_seconds", 20) or 20,
+            surge_waiting=_number(data, "surge_waiting", 0) or 0,
+            surge_wait_seconds=_number(data, "surge_wait_seconds", 0) or 0,
+            overflow_queue_id=_number(data, "overflow_queue_id"),
+            overflow_auto=data.get("overflow_auto") == "on")
+        queues.save_queue(session, spec)
+    except SigapError as exc:
+        session.rollback()
+        return _queues_page(request, session, actor, exc.status_code, error=exc.message,
+                            form=data)
+    return RedirectResponse("/queues", status_code=303)
+
+
+@router.post("/queues/move")
+def queue_move(request: Request, session: DbSession, form: PostedForm,
+               actor: Actor = Depends(require("routing.move"))) -> Response:
+    """Move an agent from one queue to another (or add to one)."""
+    data = {k: str(v) for k, v in text_fields(form).items()}
+    try:
+        staff_id, to_queue = _number(data, "staff_id"), _number(data, "to_queue")
+        if staff_id is None or to_queue is None:
+            raise InvalidInput("Pilih agen dan antrian tujuan.", field="to_queue")
+        from_queue = _number(data, "from_queue")
+        for queue_id in (to_queue, from_queue):
+            if queue_id is not None:
+                queue_for(session, actor, "routing.move", queue_id)
+        queues.move_agent(session, staff_id, from_queue, to_queue)
+        queues.ensure_slots(session, staff_id)
+        assignment.dispatch(session, [to_queue])
+    except SigapError as exc:
+        session.rollback()
+        return _queues_page(request, session, actor, exc.status_code, error=exc.message,
+                            form=data)
+    return RedirectResponse("/queues", status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sigap.core.clock import utcnow
@@ -210,3 +210,36 @@ def ensure_slots(session: Session, staff_id: int) -> None:
         session.add(AgentSlot(staff_id=staff_id, channel=channel,
                               capacity=defaults.get(channel, 1), used=0, idle_since=utcnow()))
     session.flush()
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    queue: Queue
+    members: int
+    waiting: int
+    backup: str
+
+
+def overview(session: Session, site_id: int | None = None) -> list[QueueRow]:
+    """Every queue (of a site and the shared ones) with its member and waiting counts, in
+    three grouped queries whatever the number of queues."""
+    from sigap.routing.models import WorkItem, WorkState
+
+    listed = list_queues(session, [site_id] if site_id is not None else None)
+    members_of = {q: n for q, n in session.execute(
+        select(QueueMember.queue_id, func.count()).group_by(QueueMember.queue_id))}
+    waiting_in = {q: n for q, n in session.execute(
+        select(WorkItem.queue_id, func.count()).where(WorkItem.state == WorkState.waiting)
+        .group_by(WorkItem.queue_id))}
+    names = {q.id: q.name for q in list_queues(session)}
+    return [QueueRow(q, members_of.get(q.id, 0), waiting_in.get(q.id, 0),
+                     names.get(q.overflow_queue_id or 0, "")) for q in listed]
+
+
+def agents_for(session: Session, site_id: int | None = None) -> list[Staff]:
+    """Active agents (of a site) to place in queues."""
+    stmt = select(Staff).where(Staff.active.is_(True), Staff.role == "agent") \
+        .order_by(Staff.online_name)
+    if site_id is not None:
+        stmt = stmt.where(Staff.site_id == site_id)
+    return list(session.scalars(stmt))

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sigap.channels.models import Conversation
+from sigap.channels.models import Conversation, PriorityAccount
 from sigap.config import Settings
-from sigap.org.models import Staff
+from sigap.org.models import Alert, Staff
+from sigap.routing import assignment as routing
 from tests import factories
 from tests.channels.social.test_webhooks import X, x_signed
 from tests.tickets.helpers import floor
@@ -132,3 +133,31 @@ def test_the_team_leader_is_alerted_at_once(client: TestClient, session: Session
     more = _tweet("10", "600", "warga", "@TelkomCare @MenteriKominfo masih mati")
     client.post(X, content=more, headers=x_signed(more))
     assert client.get("/api/alerts", headers=lead).json() == []
+
+
+def test_a_priority_customer_alerts_the_team_leader_on_duty(client: TestClient,
+                                                            session: Session) -> None:
+    world = floor(session)
+    on_duty = factories.staff(session, "team_leader", team=world.team_a, name="tl_pagi")
+    off_duty = factories.staff(session, "team_leader", team=world.team_a, name="tl_malam")
+    voice_only = world.tl_a
+    for lead in (on_duty, off_duty):
+        lead.channels = ["x", "facebook"]
+    session.add(PriorityAccount(channel="x", account="menterikominfo",
+                                category="pejabat_pemerintah", name="Menteri"))
+    routing.set_presence(session, on_duty.id, "ready")
+    session.commit()
+    tweet = _tweet("9", "509", "menterikominfo", "@TelkomCare internet kantor mati")
+    assert client.post(X, content=tweet, headers=x_signed(tweet)).status_code == 200
+    session.rollback()
+    told = set(session.scalars(select(Alert.staff_id).where(Alert.kind == "priority_customer")))
+    assert told == {on_duty.id}
+    # Nobody of the channel logged in: every leader of the channel is told.
+    routing.set_presence(session, on_duty.id, "offline")
+    session.commit()
+    tweet = _tweet("10", "510", "menterikominfo", "@TelkomCare masih mati")
+    client.post(X, content=tweet, headers=x_signed(tweet))
+    session.rollback()
+    later = list(session.scalars(select(Alert.staff_id).where(
+        Alert.kind == "priority_customer").order_by(Alert.id)))
+    assert voice_only.id not in later and set(later[1:]) == {on_duty.id, off_duty.id}
