@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 SECRET = "app-secret-for-tests"
@@ -29,7 +30,10 @@ def delivery(messages: list[dict[str, Any]], statuses: list[dict[str, Any]] | No
         {"id": "WABA1", "changes": [{"field": "messages", "value": value}]}]}).encode()
 
 
-def msg(mid: str, kind: str = "text", sender: str = "6281234567890", **part: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"from": sender, "id": mid, "timestamp": "1795400000", "type": kind}
+def msg(mid: str, kind: str = "text", sender: str = "6281234567890", at: int | None = None,
+        **part: Any) -> dict[str, Any]:
+    """A message sent `at` (epoch seconds; now by default, so the 24-hour window is open)."""
+    sent = int(time.time()) if at is None else at
+    body: dict[str, Any] = {"from": sender, "id": mid, "timestamp": str(sent), "type": kind}
     body[kind] = part or {"body": f"pesan {mid}"}
     return body
