@@ -97,8 +97,10 @@ def pick(url: str) -> tuple[int, list[int]]:
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     command = [str(BIN / "sigap"), "serve", "--no-worker", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # SIGAP_BENCH_SERVER_LOG=path keeps the server's output (errors during a run).
+    log = env.get("SIGAP_BENCH_SERVER_LOG")
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(command, env=env, start_new_session=True, stdout=out, stderr=out)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 90) -> None:

@@ -52,6 +52,7 @@ from sigap.auth import audit, tokens
 from sigap.auth.actor import SYSTEM
 from sigap.auth.models import User
 from sigap.auth.passwords import hash_password
+from sigap.channels.models import WebhookDelivery
 from sigap.customers.models import Customer, CustomerContact
 from sigap.db import migrate
 from sigap.db.session import make_engine, make_sessionmaker, transaction
@@ -84,6 +85,7 @@ class Figures:
     accept_conflicts: int = 0
     finished: int = 0
     connected: int = 0
+    refusals: list[str] = field(default_factory=list)
 
 
 def build(url: str, agents: int, contacts: int) -> tuple[list[Agent], list[Agent]]:
@@ -116,7 +118,7 @@ def build(url: str, agents: int, contacts: int) -> tuple[list[Agent], list[Agent
         session.flush()
         for n, person in enumerate(staff):
             made.append(Agent(person.id, users[n].id, queue_ids[n % len(queue_ids)], site.id,
-                              f"agent:{person.id},site:{site.id}"))
+                              f"agent:{person.id},queue:{queue_ids[n % len(queue_ids)]}"))
         lead = Staff(login_code=19999, online_name="spv", full_name="Supervisor",
                      role="supervisor", tier="none", channels=[], skills=[], site_id=site.id,
                      active=True)
@@ -184,13 +186,12 @@ class Pool:
         for _ in range(self.size):
             self.free.put_nowait(await asyncio.open_connection(self.host, self.port))
 
-    async def post(self, path: str, token: str) -> bytes:
+    async def post(self, path: str, token: str) -> tuple[bytes, bytes]:
         reader, writer = await self.free.get()
         try:
-            status, _ = await exchange(reader, writer, (
+            return await exchange(reader, writer, (
                 f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}"
                 "\r\nContent-Length: 0\r\n\r\n").encode())
-            return status
         finally:
             self.free.put_nowait((reader, writer))
 
@@ -210,13 +211,20 @@ async def listen(host: str, port: int, agent: Agent, token: str, figures: Figure
     buffer = b""
 
     async def work(item: int) -> None:
-        status = await pool.post(f"/api/work/{item}/accept", token)
+        status, answer = await pool.post(f"/api/work/{item}/accept", token)
+        if status == b"404":
+            await asyncio.sleep(0.2)
+            status, answer = await pool.post(f"/api/work/{item}/accept", token)
+            if status == b"200":
+                figures.refusals.append("404 then 200 after 0.2 s")
         if status != b"200":
             figures.accept_conflicts += 1
+            if len(figures.refusals) < 3:
+                figures.refusals.append(f"{status.decode()} {answer[:200].decode()}")
             return
         figures.accepted += 1
         await asyncio.sleep(rng.uniform(*handle))
-        if await pool.post(f"/api/work/{item}/finish", token) == b"200":
+        if (await pool.post(f"/api/work/{item}/finish", token))[0] == b"200":
             figures.finished += 1
 
     try:
@@ -303,8 +311,9 @@ async def run(host: str, port: int, agents: list[Agent], boards: list[Agent], se
     return figures
 
 
-def verify(url: str) -> tuple[int, int, int]:
-    """(double assignments, capacity breaches, items routed) read back from the database."""
+def verify(url: str) -> tuple[int, int, int, list[str]]:
+    """(double assignments, capacity breaches, items routed, deliveries that failed to
+    process) read back from the database."""
     engine = make_engine(url)
     with Session(engine) as session:
         doubled = session.scalar(select(func.count()).select_from(
@@ -313,8 +322,10 @@ def verify(url: str) -> tuple[int, int, int]:
         breaches = session.scalar(select(func.count()).select_from(AgentSlot).where(
             AgentSlot.used > AgentSlot.capacity)) or 0
         routed = session.scalar(select(func.count()).select_from(WorkItem)) or 0
+        failed = list(session.scalars(select(WebhookDelivery.error).where(
+            WebhookDelivery.error.is_not(None), WebhookDelivery.error != "")))
     engine.dispose()
-    return int(doubled), int(breaches), int(routed)
+    return int(doubled), int(breaches), int(routed), failed
 
 
 def main() -> None:
@@ -357,14 +368,14 @@ def main() -> None:
         finally:
             if server is not None:
                 stop_server(server)
-        doubled, breaches, routed = verify(url)
+        doubled, breaches, routed, failed = verify(url)
         if pg_name and args.postgres:
             drop_pg_database(args.postgres, pg_name)
     latency = [(figures.heard[n] - figures.sent[n]) * 1000 for n in figures.sent
                if n in figures.heard]
     print(f"backend            {'postgresql' if args.postgres else 'sqlite'}, "
           f"{args.workers} server process(es){' + Redis' if args.workers > 1 else ''}")
-    print(f"agents             {args.agents} desks on agent:ID,site:ID and "
+    print(f"agents             {args.agents} desks on agent:ID,queue:ID and "
           f"{args.wallboards} wallboards ({figures.connected} event streams open)")
     print(f"contacts           {total} at {args.rate:.0f}/s for {args.seconds:.0f} s "
           f"(run {wall:.0f} s)")
@@ -383,6 +394,10 @@ def main() -> None:
               f"coalesced every 0.5 s)")
     print(f"accepted           {figures.accepted} ({figures.accept_conflicts} refused), "
           f"finished {figures.finished}, routed {routed}")
+    print(f"not processed      {len(failed)} deliveries"
+          + (f" (first: {failed[0][:150]})" if failed else ""))
+    for refusal in figures.refusals:
+        print(f"  refused: {refusal}")
     print(f"double assignments {doubled}")
     print(f"capacity breaches  {breaches}")
 

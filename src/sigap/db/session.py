@@ -108,15 +108,15 @@ def make_engine(url: str, echo: bool = False, *, lock_at_begin: bool = True) -> 
 
 @contextmanager
 def read_phase(session: Session) -> Iterator[None]:
-    """A stretch of reads at the start of a unit of work. On SQLite it runs in its own
-    deferred transaction, ended when the stretch ends, so it never holds the write lock;
-    elsewhere it is simply part of the session's transaction."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
+    """A stretch of reads at the start of a unit of work, in its own transaction that ends
+    with the stretch. On SQLite it begins deferred, so it never holds the write lock; on
+    every backend the connection goes back to the pool between the request's dependencies
+    and its route, which may wait for a free thread (holding it there let a burst of
+    requests larger than the pool starve each other until the pool timed out)."""
+    if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={_READ_PHASE: True})
     yield
-    if sqlite:
-        session.commit()
+    session.commit()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
