@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Jakarta"
     session_max_age_seconds: int = 12 * 3600
     token_max_age_seconds: int = 24 * 3600
+    # How long a server process keeps a resolved caller (auth/identity.py); 0 turns it off.
+    auth_cache_seconds: float = 5.0
     cookie_secure: bool = False
     sql_echo: bool = False
     # Tier 1 agents may open the 360 of a customer they identified by an exact contact

@@ -62,22 +62,39 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
-def _changes(obj: object) -> dict[str, Any]:
+_UNRECORDED = {"updated_at", "created_at"}
+
+
+def _change(key: str, old: object, new: object) -> list[object] | str:
+    return "***" if key in _SECRET_COLUMNS else [_jsonable(old), _jsonable(new)]
+
+
+def _changes(obj: object, created: bool) -> dict[str, Any]:
     state = inspect(obj)
+    columns = state.mapper.column_attrs
+    if created:
+        # A new row: every value set is a change from nothing; read them straight from
+        # the instance instead of asking each attribute for its history.
+        values = state.dict
+        return {attr.key: _change(attr.key, None, values[attr.key]) for attr in columns
+                if attr.key in values and attr.key not in _UNRECORDED}
     changed: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        if attr.key in {"updated_at", "created_at"}:
+    for attr in columns:
+        if attr.key in _UNRECORDED:
             continue
         history = state.attrs[attr.key].history
         if not history.has_changes():
             continue
-        if attr.key in _SECRET_COLUMNS:
-            changed[attr.key] = "***"
-            continue
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
-        changed[attr.key] = [_jsonable(old), _jsonable(new)]
+        changed[attr.key] = _change(attr.key, old, new)
     return changed
+
+
+def row_changes(row: dict[str, Any]) -> dict[str, Any]:
+    """What the flush hook records for a new row, for a row written by a bulk insert."""
+    return {"changes": {k: _change(k, None, v) for k, v in row.items()
+                        if k not in _UNRECORDED and k != "id"}}
 
 
 @event.listens_for(Session, "after_flush")
@@ -97,7 +114,7 @@ def _audit_writes(session: Session, _ctx: object) -> None:
             continue
         ident = inspect(obj).identity
         entity_id = ident[0] if ident and len(ident) == 1 else ident
-        detail = {"changes": _changes(obj)} if verb != "delete" else {}
+        detail = {"changes": _changes(obj, verb == "create")} if verb != "delete" else {}
         rows.append(_row(actor, f"{table}.{verb}", table, entity_id, detail, now))
     if rows:
         # Core insert on the flush's own connection: no ORM flush inside a flush.
@@ -126,12 +143,17 @@ def record_read(session: Session, entity: str, entity_ids: list[object] | object
 
 
 def record_created(session: Session, entity: str, entity_ids: Sequence[object],
-                   detail: dict[str, Any] | None = None) -> None:
+                   detail: dict[str, Any] | None = None,
+                   rows: Sequence[dict[str, Any]] | None = None) -> None:
     """One `<table>.create` row per record written by a bulk insert (which bypasses the
-    flush hook above), so bulk paths leave the same trail as the ORM."""
+    flush hook above), so bulk paths leave the same trail as the ORM: with `rows` (the
+    values written, in the order of the ids) the detail is each row's values, as the hook
+    records them; else the one `detail` given."""
     actor = actor_of(session)
     now = utcnow()
-    rows = [_row(actor, f"{entity}.create", entity, i, _jsonable(detail or {}), now)  # type: ignore[arg-type]
-            for i in entity_ids]
-    if rows:
-        session.connection().execute(insert(_AUDIT_TABLE), rows)
+    details = ([row_changes(r) for r in rows] if rows is not None
+               else [_jsonable(detail or {})] * len(entity_ids))
+    audit_rows = [_row(actor, f"{entity}.create", entity, i, d, now)  # type: ignore[arg-type]
+                  for i, d in zip(entity_ids, details, strict=True)]
+    if audit_rows:
+        session.connection().execute(insert(_AUDIT_TABLE), audit_rows)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 _SALT = "sigap.api-token"
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    # Building one derives its signing key; every request would do it again.
+    return URLSafeTimedSerializer(secret, salt=_SALT)
+
+
 def issue(secret: str, user_id: int, token_version: int) -> str:
-    return URLSafeTimedSerializer(secret, salt=_SALT).dumps({"u": user_id, "v": token_version})
+    return _serializer(secret).dumps({"u": user_id, "v": token_version})
 
 
 def read(secret: str, token: str, max_age: int) -> tuple[int, int] | None:
     """(user_id, token_version) for a good token; None for a bad or expired one."""
     try:
-        data = URLSafeTimedSerializer(secret, salt=_SALT).loads(token, max_age=max_age)
+        data = _serializer(secret).loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):

@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 log = logging.getLogger("sigap.broker")
@@ -63,6 +63,14 @@ class Broker:
         self.coalesce = coalesce
         self._held: dict[str, dict[str, Any]] = {}
         self._timer: threading.Timer | None = None
+        self._callbacks: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
+
+    def listen(self, topic: str, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call `callback` for every event on `topic`, at once and in whichever thread
+        delivers it: for what a process keeps in memory and another process's write makes
+        stale (not for pages, which subscribe)."""
+        with self._lock:
+            self._callbacks.setdefault(topic, []).append(callback)
 
     def subscribe(self, topics: Iterable[str]) -> Subscription:
         sub = Subscription(self, topics)
@@ -89,6 +97,11 @@ class Broker:
         self._fan_out(topic, event)
 
     def _fan_out(self, topic: str, event: dict[str, Any]) -> None:
+        for callback in self._callbacks.get(topic, ()):
+            try:
+                callback(event)
+            except Exception:  # one listener's failure must not stop the others
+                log.exception("listener of %s failed", topic)
         if self.coalesce <= 0 or topic.startswith("agent:"):
             self._deliver(topic, event)
             return

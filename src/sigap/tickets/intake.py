@@ -1,11 +1,13 @@
-"""Bulk intake from a channel: many inbound contacts and new tickets in a few statements.
+"""Writing new tickets and inbound contacts in a few statements, one or many at a time.
 
-A mailbox backlog or a burst of chats arrives by the hundred. Opening each ticket through
-the ORM costs a flush, an audit-hook pass and several single-row INSERTs; here each table
-gets one multi-row INSERT per batch, and the audit trail gets the same `.create` rows
-(`audit.record_created`). Rules stay those of `service.create_ticket`: the customer's
+A mailbox backlog or a burst of chats arrives by the hundred, and the ticket API opens one
+ticket at a time at a high rate. Opening a ticket through the ORM costs a flush, an
+audit-hook pass and several single-row INSERTs; here each table gets one (multi-row)
+INSERT, and the audit trail gets the same `.create` rows with the values written
+(`audit.record_created`). This is the only place tickets are inserted: the customer's
 priority flag and the service's product are copied onto the ticket, numbers come from the
 year's counter, and the `created` and `interaction_linked` events are written.
+`service.create_ticket` checks the caller's rights and the references first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -23,13 +26,14 @@ from sigap.core.clock import utcnow
 from sigap.customers.models import Customer, CustomerService
 from sigap.tickets.models import (
     Direction,
+    EscalationLevel,
     EventKind,
     Interaction,
     Ticket,
     TicketEvent,
     TicketState,
 )
-from sigap.tickets.service import reserve_numbers
+from sigap.tickets.numbers import reserve_numbers
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,13 @@ class NewTicket:
     tier: int
     team_id: int | None
     service_id: int | None = None
+    category: str = ""
+    severity: str = "minor"
+    owner_id: int | None = None
+    hard_complaint: bool = False
+    # Known already to a caller that checked them (else read here, one query per kind).
+    priority: bool | None = None
+    product: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,25 +72,34 @@ class Contact:
 def open_tickets(session: Session, actor: Actor, items: Sequence[NewTicket],
                  now: dt.datetime | None = None) -> list[tuple[int, str]]:
     """Open the tickets; (id, number) of each, in order."""
+    return [(row["id"], row["number"]) for row in ticket_rows(session, actor, items, now)]
+
+
+def ticket_rows(session: Session, actor: Actor, items: Sequence[NewTicket],
+                now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Open the tickets; the full row written for each (with its id), in order."""
     if not items:
         return []
     now = now or utcnow()
-    customers = {c for c in (i.customer_id for i in items)}
+    unknown = {i.customer_id for i in items if i.priority is None}
     priority = dict(session.execute(select(Customer.id, Customer.priority)
-                                    .where(Customer.id.in_(customers))).all())
-    services = {i.service_id for i in items if i.service_id is not None}
+                                    .where(Customer.id.in_(unknown))).all()) \
+        if unknown else {}
+    services = {i.service_id for i in items if i.service_id is not None and i.product is None}
     products = dict(session.execute(select(CustomerService.id, CustomerService.product)
                                     .where(CustomerService.id.in_(services))).all()) \
         if services else {}
     numbers = reserve_numbers(session, now.year, len(items))
     rows = [{
-        "number": number, "type": i.type, "category": "", "subject": i.subject,
+        "number": number, "type": i.type, "category": i.category, "subject": i.subject,
         "description": i.description, "customer_id": i.customer_id,
-        "service_id": i.service_id, "product": products.get(i.service_id or 0, ""),
-        "severity": "minor", "priority": bool(priority.get(i.customer_id)),
-        "hard_complaint": False, "tier": i.tier, "channel": i.channel,
-        "state": TicketState.new, "pending_reason": None, "owner_id": None,
-        "team_id": i.team_id, "escalation_level": "agent", "backend_unit": "",
+        "service_id": i.service_id,
+        "product": i.product if i.product is not None else products.get(i.service_id or 0, ""),
+        "severity": i.severity,
+        "priority": i.priority if i.priority is not None else bool(priority.get(i.customer_id)),
+        "hard_complaint": i.hard_complaint, "tier": i.tier, "channel": i.channel,
+        "state": TicketState.new, "pending_reason": None, "owner_id": i.owner_id,
+        "team_id": i.team_id, "escalation_level": EscalationLevel.agent, "backend_unit": "",
         "merged_into_id": None, "consent_at": None, "consent_note": "",
         "first_response_at": None, "resolved_at": None, "closed_at": None, "reopen_count": 0,
         "created_by_id": actor.staff_id, "pic_id": None, "created_at": now, "updated_at": now,
@@ -91,8 +111,10 @@ def open_tickets(session: Session, actor: Actor, items: Sequence[NewTicket],
         "from_state": None, "to_state": TicketState.new, "body": item.subject,
         "data": {"channel": item.channel, "type": item.type},
     } for tid, item in zip(ids, items, strict=True)])
-    audit.record_created(session, "tickets", ids, {"intake": items[0].channel})
-    return list(zip(ids, numbers, strict=True))
+    for tid, row in zip(ids, rows, strict=True):
+        row["id"] = tid
+    audit.record_created(session, "tickets", ids, rows=rows)
+    return rows
 
 
 def record_contacts(session: Session, actor: Actor, items: Sequence[Contact],

@@ -7,27 +7,24 @@ interactions in tickets.interaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Select, case, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput, NotFound
-from sigap.core.ids import ticket_number
 from sigap.core.pagination import Page, PageParams, paginate
 from sigap.customers.models import CustomerService
 from sigap.org.models import Role, Staff, Team
+from sigap.tickets import intake
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import (
     EventKind,
     Interaction,
     Ticket,
-    TicketCounter,
     TicketEvent,
     TicketState,
 )
@@ -35,40 +32,6 @@ from sigap.tickets.schemas import TicketCreate
 from sigap.tickets.scope import ticket_filter
 
 DEFAULT_GRANT_HOURS = 12
-
-
-def next_number(session: Session, year: int) -> str:
-    """T-YYYY-NNNNNN from the year's counter (see reserve_numbers)."""
-    return reserve_numbers(session, year, 1)[0]
-
-
-def reserve_numbers(session: Session, year: int, count: int) -> list[str]:
-    """`count` consecutive ticket numbers of the year, in one atomic upsert.
-
-    The upsert creates the year's row on first use and otherwise increments it under the
-    row lock, so concurrent transactions get distinct numbers. On PostgreSQL the numbers are
-    taken in their own short transaction: holding the counter's row lock until the ticket's
-    transaction commits would serialise every ticket creation. A ticket whose transaction
-    then fails leaves a gap in the numbers, as a database sequence would. SQLite already
-    serialises writers, so there it stays inside the ticket's transaction.
-    """
-    table = TicketCounter.__table__
-    bind = session.get_bind()
-    dialect = bind.dialect.name
-    insert: Callable[..., Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(year=year, last=count)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + count})
-        .returning(table.c.last)
-    )
-    if dialect == "postgresql":
-        with bind.engine.connect() as conn:
-            last = int(conn.execute(stmt).scalar_one())
-            conn.commit()
-    else:
-        last = int(session.execute(stmt).scalar_one())
-    return [ticket_number(year, n) for n in range(last - count + 1, last + 1)]
 
 
 def add_event(session: Session, ticket: Ticket, actor: Actor, kind: str, body: str = "", *,
@@ -113,13 +76,13 @@ def create_ticket(session: Session, actor: Actor, data: TicketCreate,
         raise NotFound(f"Pelanggan {data.customer_id} tidak ditemukan.", field="customer_id")
     product = ""
     if data.service_id is not None:
-        row = session.execute(
+        found = session.execute(
             select(CustomerService.customer_id, CustomerService.product)
             .where(CustomerService.id == data.service_id)
         ).first()
-        if row is None or row.customer_id != data.customer_id:
+        if found is None or found.customer_id != data.customer_id:
             raise InvalidInput("Layanan tersebut bukan milik pelanggan ini.", field="service_id")
-        product = row.product
+        product = found.product
     if data.owner_id is not None:
         _staff_team(session, data.owner_id)
     if data.team_id is not None:
@@ -127,21 +90,18 @@ def create_ticket(session: Session, actor: Actor, data: TicketCreate,
     owner_id = data.owner_id
     if owner_id is None and actor.role == Role.agent:
         owner_id = actor.staff_id
-    now = utcnow()
-    ticket = Ticket(
-        number=next_number(session, now.year),
-        type=data.type, category=data.category, subject=data.subject,
-        description=data.description, customer_id=data.customer_id, service_id=data.service_id,
-        product=product, severity=data.severity, priority=bool(priority),
-        hard_complaint=data.hard_complaint, tier=data.tier, channel=data.channel,
-        state=TicketState.new, owner_id=owner_id,
+    row = intake.ticket_rows(session, actor, [intake.NewTicket(
+        customer_id=data.customer_id, type=data.type, subject=data.subject,
+        description=data.description, channel=data.channel, tier=data.tier,
         team_id=data.team_id if data.team_id is not None else actor.team_id,
-        created_by_id=actor.staff_id, created_at=now, updated_at=now,
-    )
+        service_id=data.service_id, category=data.category, severity=data.severity,
+        owner_id=owner_id, hard_complaint=data.hard_complaint, priority=bool(priority),
+        product=product)])[0]
+    # The row is written; attach it to the session as the loaded ticket it is (no flush,
+    # no re-read), so callers go on working with it like any other.
+    ticket = Ticket(**row)
+    make_transient_to_detached(ticket)
     session.add(ticket)
-    session.flush()
-    add_event(session, ticket, actor, EventKind.created, data.subject, to_state=TicketState.new,
-              data={"channel": data.channel, "type": data.type})
     if data.interaction_id is not None:
         from sigap.tickets import interaction as interaction_service
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -18,6 +19,7 @@ from starlette.datastructures import FormData
 from sigap.auth import audit, tokens
 from sigap.auth import service as auth_service
 from sigap.auth.actor import Actor
+from sigap.auth.identity import IdentityCache
 from sigap.auth.permissions import Scope, scope_for
 from sigap.config import Settings
 from sigap.core.errors import Forbidden, Unauthorized
@@ -120,34 +122,45 @@ async def csrf_guard(request: Request) -> None:
         await check_csrf(request)
 
 
-def current_actor(request: Request, session: DbSession,
-                  _csrf: None = Depends(csrf_guard)) -> Actor:
-    """The caller, from a bearer token or the session cookie (a sync dependency, so its
-    database reads run in the thread pool, never on the event loop)."""
+async def current_actor(request: Request, session: DbSession,
+                        _csrf: None = Depends(csrf_guard)) -> Actor:
+    """The caller, from a bearer token or the session cookie.
+
+    A credential seen moments ago is answered from the process's identity cache
+    (auth/identity.py) without a database read or a thread; otherwise the user is read in
+    the thread pool, never on the event loop."""
     settings = settings_of(request)
     header = request.headers.get("authorization", "")
-    # Reading who the caller is never writes, so it takes no SQLite write lock.
-    with read_phase(session):
-        user = None
-        if header[:7].lower() == "bearer ":
-            read = tokens.read(settings.secret_key, header[7:].strip(),
-                               settings.token_max_age_seconds)
-            if read is not None:
-                user = auth_service.load_user(session, *read)
-            if user is None:
-                raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
-        else:
-            uid, version = request.session.get("uid"), request.session.get("tv")
-            if isinstance(uid, int) and isinstance(version, int):
-                user = auth_service.load_user(session, uid, version)
-            if user is None:
-                request.session.pop("uid", None)
-                raise Unauthorized("Silakan masuk terlebih dahulu.")
-        actor = auth_service.actor_for(session, user, ip=client_ip(request),
-                                       locale=current_locale.get())
+    bearer = header[:7].lower() == "bearer "
+    key: tuple[int, int] | None = None
+    if bearer:
+        key = tokens.read(settings.secret_key, header[7:].strip(),
+                          settings.token_max_age_seconds)
+    else:
+        uid, version = request.session.get("uid"), request.session.get("tv")
+        if isinstance(uid, int) and isinstance(version, int):
+            key = (uid, version)
+    cache: IdentityCache = request.app.state.identities
+    known = cache.get(key) if key is not None else None
+    if known is None and key is not None:
+        known = await run_in_threadpool(_resolve, session, key)
+        if known is not None:
+            cache.put(key, known)
+    if known is None:
+        if bearer:
+            raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
+        request.session.pop("uid", None)
+        raise Unauthorized("Silakan masuk terlebih dahulu.")
+    actor = replace(known, ip=client_ip(request), locale=current_locale.get())
     audit.bind_actor(session, actor)
     request.state.actor = actor
     return actor
+
+
+def _resolve(session: Session, key: tuple[int, int]) -> Actor | None:
+    # Reading who the caller is never writes, so it takes no SQLite write lock.
+    with read_phase(session):
+        return auth_service.resolve_actor(session, *key)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
