@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,19 +41,26 @@ _READ_PHASE = "sigap_read_phase"
 
 
 class WriterGate:
-    """One SQLite write transaction at a time inside this process.
+    """One SQLite write transaction at a time, in this process and across processes.
 
     Every transaction takes SQLite's write lock at BEGIN IMMEDIATE (see decisions.md). Left
-    to SQLite, threads that find it taken poll with growing sleeps, which stretches the
-    latency tail; queuing them here hands the lock over the moment the holder's connection
-    goes back to the pool. Other processes still meet SQLite's own busy_timeout.
+    to SQLite, a writer that finds it taken polls with growing sleeps, which stretches the
+    latency tail and wastes the time between polls. So writers queue here instead: the
+    threads of one process on a semaphore, and the processes sharing the file (several
+    server workers, the task worker, a CLI command) on an exclusive `flock` of a lock file
+    beside the database, which the kernel hands to the next waiter the moment the holder's
+    connection goes back to the pool.
     """
 
     _HELD = "sigap_writer_gate"
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, lock_path: Path | None = None) -> None:
         self._slot = threading.BoundedSemaphore(1)
         self._timeout = timeout
+        self._fd: int | None = None
+        if lock_path is not None:
+            self._fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            weakref.finalize(self, os.close, self._fd)
 
     def begin(self, conn: Any) -> None:
         if conn.get_execution_options().get(_READ_PHASE):
@@ -59,6 +69,9 @@ class WriterGate:
         if not conn.info.get(self._HELD):
             if not self._slot.acquire(timeout=self._timeout):
                 raise TimeoutError(f"SQLite write lock not free after {self._timeout:.0f} s")
+            if self._fd is not None:
+                # Blocking, without the GIL; a process that dies holding it releases it.
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
             conn.info[self._HELD] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -68,6 +81,8 @@ class WriterGate:
 
     def release(self, info: dict[str, Any]) -> None:
         if info.pop(self._HELD, False):
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
             self._slot.release()
 
     def on_checkin(self, _dbapi_connection: Any, record: Any) -> None:
@@ -96,7 +111,9 @@ def make_engine(url: str, echo: bool = False, *, lock_at_begin: bool = True) -> 
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         if lock_at_begin:
-            gate = WriterGate(timeout=30)
+            shared = Path(f"{database}-writer.lock") if database and database != ":memory:" \
+                else None
+            gate = WriterGate(timeout=30, lock_path=shared)
             event.listen(engine, "begin", gate.begin)
             event.listen(engine.pool, "checkin", gate.on_checkin)
             event.listen(engine.pool, "invalidate", gate.on_invalidate)
