@@ -13,13 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sigap.auth import service as auth_service
 from sigap.auth.models import AuditLog, User
 from sigap.core.errors import Conflict
+from sigap.core.ids import ticket_number
 from sigap.customers.models import Customer, CustomerContact, CustomerService
 from sigap.demo.customers import SEGMENT_SHARES, allocate
 from sigap.demo.generator import DemoOptions, DemoResult, build, existing_logins, generate
 from sigap.demo.people import DESKS
 from sigap.demo.traffic import TYPE_SHARES
 from sigap.org.models import Role, Site, Staff, Team
-from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
+from sigap.tickets.models import Interaction, Ticket, TicketEvent
+from sigap.tickets.numbers import reserve_numbers
 from tests.demo.helpers import digests, wipe
 
 TODAY = dt.date(2026, 11, 18)
@@ -170,15 +172,18 @@ def test_interactions_are_in_time_order(demo: DemoResult, session: Session) -> N
             assert item.agent_id is not None
 
 
-def test_counters_match_the_numbers(demo: DemoResult, session: Session) -> None:
+def test_numbers_have_no_gaps_and_numbering_continues_after_them(demo: DemoResult,
+                                                                 session: Session) -> None:
     numbers = list(session.scalars(select(Ticket.number)))
     last: dict[int, int] = {}
     for number in numbers:
         _, year, seq = number.split("-")
         last[int(year)] = max(last.get(int(year), 0), int(seq))
-    counters = {c.year: c.last for c in session.scalars(select(TicketCounter))}
-    assert counters == last
-    assert sum(counters.values()) == len(numbers)
+    assert sum(last.values()) == len(numbers) == len(set(numbers))
+    for year, top in last.items():
+        assert reserve_numbers(session, year, 2) == [ticket_number(year, top + 1),
+                                                     ticket_number(year, top + 2)]
+    session.rollback()
 
 
 def test_one_audit_row_and_sequences_continue(demo: DemoResult, session: Session) -> None:

@@ -30,6 +30,7 @@ from sigap.demo.people import Org, build_org
 from sigap.demo.queues import seed_queues
 from sigap.demo.traffic import WIB, Traffic, build_traffic
 from sigap.org.models import Role, Site, Staff, Team
+from sigap.tickets import numbers
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
 CHUNK = 5000
@@ -186,6 +187,7 @@ def write(session: Session, data: Dataset, progress: Progress | None = None) -> 
     _write(session, TicketEvent, traffic.events, progress, "Riwayat tiket")
     _write(session, TicketCounter, traffic.counters, progress, "Nomor tiket")
     _reset_sequences(session)
+    numbers.catch_up(session)
     return {
         "sites": len(org.sites), "teams": len(org.teams), "staff": len(org.staff),
         "users": len(org.users), "customers": len(cust.customers),
