@@ -146,7 +146,7 @@ def _performance(n: Float, load: Float, aht: Float, answer: Float, pat: Float,
         ne, ae, he, pe = n[e], load[e], aht[e], pat[e]
         res = erlang_a_model.erlang_a(ne, ae, he, pe, answer[e])
         wait[e], aband[e], sl[e] = res.waiting_probability, res.abandon_rate, res.service_level
-        occ[e] = ae * (1.0 - res.abandon_rate) / ne
+        occ[e] = np.minimum(ae * (1.0 - res.abandon_rate) / ne, 1.0)  # ≤ 1 exactly
         need = with_asa[e]
         asa_e = np.full(ne.size, np.nan)
         if np.any(need):
