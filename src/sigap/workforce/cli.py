@@ -73,7 +73,7 @@ def staff_command(
     with its line number and left out; the exit code is 1 when there was any.
     """
     console = Console()
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         header, rows = table.read(input, STAFF_INPUT)
     except table.TableError as exc:
@@ -116,7 +116,7 @@ def staff_command(
     table.write(output, out_header, out_rows, sheet="kebutuhan_agen")
     console.print(f"Baris dihitung: {len(good)} · bermasalah: {len(problems)} · hasil: {output}")
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        err.print(str(problem), markup=False, highlight=False)
     if problems:
         raise typer.Exit(1)
 
@@ -157,7 +157,7 @@ def simulate_command(
     from sigap.workforce.simulation import simulate
 
     console = Console()
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         _, arrival_rows = table.read(arrivals, scenario.ARRIVALS)
         _, agent_rows = table.read(agents, scenario.AGENTS)
@@ -182,6 +182,6 @@ def simulate_command(
                   f"agen: {len(day.agents)} · hasil: {output}")
     for name, problems in ((arrivals, bad_arrivals), (agents, bad_agents)):
         for problem in problems:
-            err.print(f"{name}: {problem}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"{name}: {problem}", markup=False, highlight=False)
     if bad_arrivals or bad_agents:
         raise typer.Exit(1)

@@ -61,4 +61,5 @@ def occupancy_by_interval(day: Day, spans: Sequence[Sequence[float]],
                 skill[index[name], i] = 1.0
     b = skill @ busy
     a = skill @ avail
-    return np.divide(b, a, out=np.zeros_like(b), where=a > 0)
+    # busy time lies inside available time; the clip only removes rounding of the sums
+    return np.clip(np.divide(b, a, out=np.zeros_like(b), where=a > 0), 0.0, 1.0)
