@@ -245,7 +245,7 @@ def _square_root_guess(load: Float, aht: Float, t_sl: Float, t_ans: Float,
     lo = np.zeros_like(load)
     hi = np.full_like(load, 12.0)
     asa_target = np.where(np.isnan(t_asa), np.inf, t_asa)
-    for _ in range(30):
+    for _ in range(14):  # β to within 12/2¹⁴: the guess lands within an agent or two
         beta = 0.5 * (lo + hi)
         wait = 1.0 / (1.0 + beta * special.ndtr(beta) / np.exp(-0.5 * beta * beta)
                       * np.sqrt(2.0 * np.pi))
