@@ -122,13 +122,17 @@ async def csrf_guard(request: Request) -> None:
         await check_csrf(request)
 
 
-async def current_actor(request: Request, session: DbSession,
-                        _csrf: None = Depends(csrf_guard)) -> Actor:
-    """The caller, from a bearer token or the session cookie.
+async def current_actor(request: Request, session: DbSession) -> Actor:
+    """The caller, from a bearer token or the session cookie, once per request (CSRF is
+    checked for cookie-authenticated writes).
 
     A credential seen moments ago is answered from the process's identity cache
     (auth/identity.py) without a database read or a thread; otherwise the user is read in
     the thread pool, never on the event loop."""
+    already = getattr(request.state, "actor", None)
+    if isinstance(already, Actor):
+        return already
+    await csrf_guard(request)
     settings = settings_of(request)
     header = request.headers.get("authorization", "")
     bearer = header[:7].lower() == "bearer "
@@ -173,7 +177,9 @@ class Requirement:
         self.permission = permission
         scope_for("agent", permission)  # fail at import time on a misspelt permission
 
-    async def __call__(self, actor: CurrentActor) -> Actor:
+    async def __call__(self, request: Request, session: DbSession) -> Actor:
+        # current_actor is called, not depended on: one dependency level less per request.
+        actor = await current_actor(request, session)
         if scope_for(actor.role, self.permission) is None:
             raise Forbidden(f"Peran {actor.role} tidak berwenang untuk {self.permission}.")
         return actor
