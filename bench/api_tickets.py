@@ -117,6 +117,24 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 90) 
     raise SystemExit("sigap serve did not come up in time")
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server process and its children (Linux /proc): the
+    cost per request, which other load on a shared machine changes far less than it
+    changes throughput."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending += [int(child) for child in children]
+    return total
+
+
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is not None:
         return
@@ -142,15 +160,17 @@ def request_bytes(host: str, token: str, i: int, customers: list[int]) -> bytes:
 
 
 async def run(base: str, token: str, customers: list[int], n: int, concurrency: int,
-              warmup: int) -> tuple[Outcome, float]:
+              warmup: int, server_pid: int) -> tuple[Outcome, float, float]:
+    """(outcome, wall seconds, server CPU seconds) of the measured part."""
     host, port = base.removeprefix("http://").split(":")
     prepared = [request_bytes(f"{host}:{port}", token, i, customers)
                 for i in range(warmup + n)]
     await drive(host, int(port), prepared[:warmup], concurrency, None)
     outcome = Outcome()
+    cpu = server_cpu(server_pid)
     started = time.perf_counter()
     await drive(host, int(port), prepared[warmup:], concurrency, outcome, expect=b"201")
-    return outcome, time.perf_counter() - started
+    return outcome, time.perf_counter() - started, server_cpu(server_pid) - cpu
 
 
 _LENGTH = re.compile(rb"(?i)\r\ncontent-length: *(\d+)")
@@ -227,8 +247,8 @@ def main() -> None:
                                 data={"username": str(code), "password": PASSWORD})
             answer.raise_for_status()
             token = answer.json()["access_token"]
-            outcome, wall = asyncio.run(run(base, token, customers, args.n, args.concurrency,
-                                            args.warmup))
+            outcome, wall, cpu = asyncio.run(run(base, token, customers, args.n,
+                                                 args.concurrency, args.warmup, server.pid))
         finally:
             if server is not None:
                 stop_server(server)
@@ -243,6 +263,7 @@ def main() -> None:
     print(f"tickets/s    {args.n / wall:.0f}")
     print(f"latency ms   p50 {percentile(ms, 0.5):.1f}  p90 {percentile(ms, 0.9):.1f}  "
           f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}")
+    print(f"server CPU   {cpu * 1000 / args.n:.2f} ms per ticket")
     print(f"errors       {outcome.errors}")
     for text_ in outcome.bodies:
         print(f"  {text_}")

@@ -44,6 +44,7 @@ from bench.api_tickets import (
     drop_pg_database,
     free_port,
     percentile,
+    server_cpu,
     start_server,
     stop_server,
     wait_ready,
@@ -362,9 +363,9 @@ def main() -> None:
             agents, boards = build(url, args.agents, total)
             server = start_server(env, port, args.workers)
             wait_ready(f"http://127.0.0.1:{port}", server)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), server_cpu(server.pid)
             figures = asyncio.run(run("127.0.0.1", port, agents, boards, secret, args))
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, server_cpu(server.pid) - cpu
         finally:
             if server is not None:
                 stop_server(server)
@@ -379,6 +380,8 @@ def main() -> None:
           f"{args.wallboards} wallboards ({figures.connected} event streams open)")
     print(f"contacts           {total} at {args.rate:.0f}/s for {args.seconds:.0f} s "
           f"(run {wall:.0f} s)")
+    print(f"server CPU         {cpu * 1000 / max(1, total):.1f} ms per contact (webhook, "
+          f"offer, accept, finish, live events; {cpu / wall:.2f} cores over the run)")
     print(f"webhook answer ms  p50 {percentile(figures.webhook_ms, 0.5):.1f}  "
           f"p99 {percentile(figures.webhook_ms, 0.99):.1f}  errors {figures.webhook_errors}")
     if latency:

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 
 import sigap.models  # noqa: F401  (every table registered, audit hook installed)
-from sigap import __version__, jobs
+from sigap import __version__
 from sigap.auth import identity
 from sigap.auth import views as auth_views
 from sigap.channels import views as channel_views
@@ -29,6 +29,7 @@ from sigap.reports import views as report_views
 from sigap.routing import api as routing_api
 from sigap.routing import pages as routing_pages
 from sigap.routing import views as routing_views
+from sigap.routing.tasks import arm_offer_timer, restore_offer_timer
 from sigap.sla import views as sla_views
 from sigap.tickets import views as ticket_views
 from sigap.web import errors
@@ -49,8 +50,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # Another process changed someone's login, role or team: forget who we knew.
         hub.listen(identity.TOPIC, identity.forget_all)
         relay = asyncio.create_task(hub.run())
-        # Offers made here are timed out by the worker the moment they expire.
-        jobs.make_huey(settings)
+        # Offers made here time out the moment they expire, on this process's timer.
+        timer = arm_offer_timer(settings)
         try:
             yield
         finally:
@@ -59,6 +60,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 await relay
             hub.close()
             broker.install(previous)
+            restore_offer_timer(timer)
 
     return lifespan
 

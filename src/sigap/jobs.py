@@ -57,10 +57,10 @@ def new_queue(settings: Settings, name: str = "sigap") -> Huey:
 def make_huey(settings: Settings) -> Huey:
     """A queue for these settings with every periodic job registered on it."""
     huey = new_queue(settings)
-    tasks = register(huey, settings)
+    register(huey, settings)
     from sigap.routing.tasks import arm_offer_timer
 
-    arm_offer_timer(tasks["offer_timeout"])
+    arm_offer_timer(settings)  # the offers this worker makes time out on time too
     return huey
 
 

@@ -1,5 +1,7 @@
-"""Every table, imported once so metadata is complete for migrations and tests."""
+"""Every table, imported once so metadata is complete for migrations and tests; and the
+audit hook, so no session that writes these tables goes unaudited."""
 
+import sigap.auth.audit  # noqa: F401  (installs the flush hook)
 from sigap.auth.models import AuditLog, User
 from sigap.channels.alarms.models import Alarm, AlarmRule
 from sigap.channels.email.models import (

@@ -65,10 +65,12 @@ def test_update_priority_needs_reason_and_unchanged_writes_nothing(session: Sess
     session.rollback()
     before = helpers.audit_count(session)
     service.update_customer(session, SYSTEM, c.id, HOURS, {"name": c.name, "city": c.city})
+    session.commit()  # the audit trail is written with the work it records
     assert helpers.audit_count(session) == before
     service.update_customer(session, SYSTEM, c.id, HOURS,
                             {"priority": True, "priority_reason": "Pejabat pemerintah"})
     assert c.priority and c.priority_reason == "Pejabat pemerintah"
+    session.commit()
     assert helpers.audit_count(session, "customers.update") == 1
 
 

@@ -3,7 +3,10 @@ agent's offers on the desk; wallboards and the team leader's floor."""
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sigap.routing import assignment
@@ -121,3 +124,29 @@ def test_queue_page_creates_queues_and_moves_agents(client: TestClient,
     assert view.status_code == 200 and 'data-testid="queue-form"' not in view.text
     assert client.post("/queues/move", data={"csrf_token": lead, "staff_id": "1",
                                              "to_queue": "1"}).status_code == 403
+
+
+def test_an_unanswered_offer_moves_on_by_itself_when_it_expires(client: TestClient,
+                                                                session: Session) -> None:
+    r = routed(session, offer_seconds=5)
+    w = r.world
+    for person in (w.agent_a, w.agent_a2):
+        answer = client.post("/api/presence", json={"state": "ready"},
+                             headers=factories.token(client, person.login_code))
+        assert answer.status_code == 200, answer.text
+    assignment.enqueue(session, assignment.Work(kind="conversation", ref_id=7,
+                                                channel="whatsapp", title="WA Sari"))
+    session.commit()
+    item = session.scalar(select(WorkItem))
+    assert item is not None and item.state == "offered"
+    first = item.agent_id
+    # Nobody calls expire_offers: the process's timer does, the moment the offer expires.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        session.rollback()
+        item = session.scalar(select(WorkItem))
+        if item is not None and item.offers == 2:
+            break
+        time.sleep(0.2)
+    assert item is not None and item.offers == 2 and item.state == "offered"
+    assert item.agent_id != first

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from sigap.auth.actor import SYSTEM, Actor
 from sigap.auth.models import AuditLog
@@ -97,11 +97,18 @@ def row_changes(row: dict[str, Any]) -> dict[str, Any]:
                         if k not in _UNRECORDED and k != "id"}}
 
 
+# Rows of the flush hook wait here and go in with one INSERT when the transaction commits
+# (a request flushes several times; one statement per flush cost more than the rows).
+_PENDING = "sigap.audit_pending"
+# Where each open savepoint began in the pending list: its rows go if it rolls back.
+_MARKS = "sigap.audit_marks"
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_writes(session: Session, _ctx: object) -> None:
     actor = actor_of(session)
     now = utcnow()
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
     for obj, verb in (
         *((o, "create") for o in session.new),
         *((o, "update") for o in session.dirty),
@@ -112,12 +119,38 @@ def _audit_writes(session: Session, _ctx: object) -> None:
             continue
         if verb == "update" and not session.is_modified(obj, include_collections=False):
             continue
-        ident = inspect(obj).identity
-        entity_id = ident[0] if ident and len(ident) == 1 else ident
+        # The key from the row's columns: a new row has no identity yet at this point.
+        state = inspect(obj)
+        ident = state.identity or tuple(state.mapper.primary_key_from_instance(obj))
+        entity_id = ident[0] if len(ident) == 1 else ident
         detail = {"changes": _changes(obj, verb == "create")} if verb != "delete" else {}
         rows.append(_row(actor, f"{table}.{verb}", table, entity_id, detail, now))
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = len(session.info.get(_PENDING, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous: SessionTransaction) -> None:
+    marks: dict[SessionTransaction, int] = session.info.get(_MARKS, {})
+    if previous.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)
+    elif previous in marks:
+        del session.info.get(_PENDING, [])[marks.pop(previous):]
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint is released: its rows stay pending with the transaction's
+    session.flush()  # the last flush's rows too
+    rows = session.info.pop(_PENDING, None)
+    session.info.pop(_MARKS, None)
     if rows:
-        # Core insert on the flush's own connection: no ORM flush inside a flush.
         session.connection().execute(insert(_AUDIT_TABLE), rows)
 
 

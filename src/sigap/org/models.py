@@ -125,14 +125,18 @@ class Staff(TimestampMixin, Base):
         return max(0, months)
 
     def priority_eligible(self, today: dt.date) -> bool:
-        """A priority-segment agent (W-19 5.1.1, D22): more than six months' tenure and
-        the QA target met six months in a row."""
-        if self.hire_date is None:
-            return False
-        month = self.hire_date.month - 1 + 6
-        year, month = self.hire_date.year + month // 12, month % 12 + 1
-        day = min(self.hire_date.day, calendar.monthrange(year, month)[1])
-        return today > dt.date(year, month, day) and self.qa_met_months >= 6
+        return priority_eligible(self.hire_date, self.qa_met_months, today)
+
+
+def priority_eligible(hire_date: dt.date | None, qa_met_months: int, today: dt.date) -> bool:
+    """A priority-segment agent (W-19 5.1.1, D22): more than six months' tenure and the QA
+    target met six months in a row."""
+    if hire_date is None:
+        return False
+    month = hire_date.month - 1 + 6
+    year, month = hire_date.year + month // 12, month % 12 + 1
+    day = min(hire_date.day, calendar.monthrange(year, month)[1])
+    return today > dt.date(year, month, day) and qa_met_months >= 6
 
 
 class Alert(Base):

@@ -26,7 +26,7 @@ from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, NotFound
 from sigap.db.session import on_commit
-from sigap.org.models import Staff
+from sigap.org.models import Staff, priority_eligible
 from sigap.routing import live, policy, queues
 from sigap.routing import service as presence
 from sigap.routing.models import (
@@ -142,9 +142,11 @@ def enqueue_many(session: Session, works: Sequence[Work],
 
 
 def _candidates(session: Session, queue: Queue, today: dt.date) -> list[policy.Candidate]:
+    # Columns, not Staff objects: a busy queue has hundreds of agents and this runs for
+    # every new item.
     rows = session.execute(
         select(AgentSlot.staff_id, AgentSlot.capacity - AgentSlot.used, AgentSlot.idle_since,
-               SkillLevel.level, Staff)
+               SkillLevel.level, Staff.skills, Staff.hire_date, Staff.qa_met_months)
         .join(QueueMember, QueueMember.staff_id == AgentSlot.staff_id)
         .join(Presence, Presence.staff_id == AgentSlot.staff_id)
         .join(Staff, Staff.id == AgentSlot.staff_id)
@@ -154,14 +156,14 @@ def _candidates(session: Session, queue: Queue, today: dt.date) -> list[policy.C
                AgentSlot.used < AgentSlot.capacity, Presence.state.in_(AVAILABLE),
                Staff.active.is_(True))).all()
     found = []
-    for staff_id, free, idle_since, level, staff in rows:
+    for staff_id, free, idle_since, level, skills, hired, qa_months in rows:
         if not queue.skill:
             level = 1
         elif level is None:
-            level = 1 if queue.skill in (staff.skills or []) else 0
+            level = 1 if queue.skill in (skills or []) else 0
         found.append(policy.Candidate(staff_id=staff_id, free=int(free),
                                       idle_since=idle_since, level=int(level),
-                                      priority_ok=staff.priority_eligible(today)))
+                                      priority_ok=priority_eligible(hired, qa_months, today)))
     return found
 
 

@@ -1,9 +1,11 @@
-"""Worker jobs of routing: offer time-outs (scheduled at the moment each offer expires,
-and swept every minute), work finished elsewhere, surges, and lost sessions."""
+"""Worker jobs of routing: offer time-outs (at the moment each offer expires, on the timer
+of the process that made it, and swept every minute), work finished elsewhere, surges,
+and lost sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
@@ -11,6 +13,7 @@ from huey.api import TaskWrapper
 from sigap.auth import audit
 from sigap.auth.actor import SYSTEM
 from sigap.config import Settings
+from sigap.core import timers
 from sigap.db.session import transaction
 from sigap.jobs import job_sessions
 from sigap.routing import assignment, surge
@@ -25,12 +28,32 @@ def sweep(settings: Settings) -> None:
         assignment.dispatch(session)
 
 
-def arm_offer_timer(offer_timeout: TaskWrapper) -> None:
-    """Have each offer's time-out checked the moment it expires (not only each minute)."""
+def expire_due_offers(settings: Settings) -> None:
+    with transaction(job_sessions(settings.database_url)) as session:
+        audit.bind_actor(session, SYSTEM)
+        assignment.expire_offers(session)
+
+
+OfferTimer = Callable[[dt.datetime], None] | None
+
+
+def arm_offer_timer(settings: Settings) -> OfferTimer:
+    """Have each offer made by this process timed out the moment it expires, on the
+    process's timer thread (core/timers.py); the sweep every minute catches the offers of
+    a process that stopped first. Returns the timer it replaces (see restore_offer_timer)."""
+    previous = assignment.offer_timer
+    key = f"offer-timeout:{settings.database_url}"
+
     def schedule(at: dt.datetime) -> None:
-        offer_timeout.schedule(eta=at + dt.timedelta(milliseconds=200))
+        timers.at(at.timestamp() + 0.2, key, lambda: expire_due_offers(settings))
 
     assignment.offer_timer = schedule
+    return previous
+
+
+def restore_offer_timer(timer: OfferTimer) -> None:
+    """Put back the timer an application replaced when it stops (tests start many)."""
+    assignment.offer_timer = timer
 
 
 def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
@@ -45,11 +68,4 @@ def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
     def routing_sweep() -> None:
         sweep(settings)
 
-    @huey.task(name="offer_timeout")
-    def offer_timeout() -> None:
-        with transaction(job_sessions(settings.database_url)) as session:
-            audit.bind_actor(session, SYSTEM)
-            assignment.expire_offers(session)
-
-    return {"presence_expiry": expire_presence, "routing_sweep": routing_sweep,
-            "offer_timeout": offer_timeout}
+    return {"presence_expiry": expire_presence, "routing_sweep": routing_sweep}
