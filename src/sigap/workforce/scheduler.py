@@ -248,11 +248,11 @@ def solve(problem: Problem, rules: Rules = Rules()) -> Solution:
                         templates[t].start_minute - agent.busy_until < rules.min_rest_hours * 60:
                     model.add(var == 0)
 
-        def worked(d: int, a: int = a) -> cp_model.LinearExprT:
-            return sum(x[a, d, t] for t in range(len(templates)) if (a, d, t) in x)
+        def worked(d: int, a: int = a) -> list[cp_model.IntVar]:
+            return [x[a, d, t] for t in range(len(templates)) if (a, d, t) in x]
 
         for w, (days, fewest, most) in enumerate(_week_bounds(problem, rules, agent)):
-            total = sum(worked(d) for d in days)
+            total = cp_model.LinearExpr.sum([v for d in days for v in worked(d)])
             model.add(total <= most)
             if fewest > 0:
                 missing = model.new_int_var(0, fewest, f"m{a}_{w}")
@@ -260,8 +260,9 @@ def solve(problem: Problem, rules: Rules = Rules()) -> Solution:
                 missed.append(missing)
         span = rules.max_consecutive + 1
         for start in range(0, problem.days - span + 1):
-            model.add(sum(worked(d) for d in range(start, start + span))
-                      <= rules.max_consecutive)
+            model.add(cp_model.LinearExpr.sum(
+                [v for d in range(start, start + span) for v in worked(d)])
+                <= rules.max_consecutive)
     counts: dict[tuple[int, int], list[cp_model.IntVar]] = {}
     for (_a, d, t), var in x.items():
         counts.setdefault((d, t), []).append(var)
@@ -278,6 +279,9 @@ def solve(problem: Problem, rules: Rules = Rules()) -> Solution:
     model.minimize(cp_model.LinearExpr.sum(misses)
                    + rules.missed_day_weight * cp_model.LinearExpr.sum(missed)
                    + rules.preference_weight * cp_model.LinearExpr.sum(penalties))
+    hint = _greedy(problem, rules, targets, conflicts)
+    for key, var in x.items():
+        model.add_hint(var, key in hint)
     solver = _solver(rules, max(0.5, deadline - time.perf_counter()))
     code = solver.solve(model)
     status = solver.status_name(code)
@@ -310,6 +314,58 @@ def solve(problem: Problem, rules: Rules = Rules()) -> Solution:
     solution.status = "OPTIMAL" if proven else "FEASIBLE"
     solution.bound = bound
     return solution
+
+
+def _greedy(problem: Problem, rules: Rules, targets: dict[tuple[int, int], int],
+            conflicts: dict[int, list[int]]) -> set[tuple[int, int, int]]:
+    """A quick day-by-day matching of agents to stage 1's counts, as the solver's starting
+    point: each day's shifts (skilled ones first) go to the agents with the least slack
+    left in their week, under the rest and days-in-a-row rules."""
+    templates = list(problem.templates)
+    weeks = [_week_bounds(problem, rules, agent) for agent in problem.agents]
+    week_of = {d: w for w, (days, _f, _m) in enumerate(weeks[0] if weeks else [])
+               for d in days}
+    worked = [[0] * len(w) for w in weeks]
+    run = [0] * len(problem.agents)
+    last: list[int | None] = [None] * len(problem.agents)
+    chosen: set[tuple[int, int, int]] = set()
+    order = sorted(range(len(templates)), key=lambda t: (not templates[t].skill,))
+    for d in range(problem.days):
+        w = week_of[d]
+        days, _f, _m = weeks[0][w]
+        left = sum(1 for day in days if day >= d)
+        taken: dict[int, int] = {}
+        for t in order:
+            for _ in range(targets.get((d, t), 0)):
+                best, best_key = None, None
+                for a, agent in enumerate(problem.agents):
+                    tpl = templates[t]
+                    if a in taken or d in agent.leave or worked[a][w] >= weeks[a][w][2] \
+                            or run[a] >= rules.max_consecutive \
+                            or (tpl.skill and tpl.skill not in agent.skills):
+                        continue
+                    previous = last[a]
+                    if previous is not None and t in conflicts[previous]:
+                        continue
+                    if d == 0 and agent.busy_until is not None and \
+                            tpl.start_minute - agent.busy_until < rules.min_rest_hours * 60:
+                        continue
+                    slack = left - (weeks[a][w][1] - worked[a][w])
+                    key = (slack, bool(agent.preferred) and tpl.code not in agent.preferred)
+                    if best_key is None or key < best_key:
+                        best, best_key = a, key
+                if best is None:
+                    break
+                taken[best] = t
+                chosen.add((best, d, t))
+        for a in range(len(problem.agents)):
+            if a in taken:
+                worked[a][w] += 1
+                run[a] += 1
+                last[a] = taken[a]
+            else:
+                run[a], last[a] = 0, None
+    return chosen
 
 
 def place_breaks(problem: Problem, assignments: Sequence[tuple[int, int, int]],
