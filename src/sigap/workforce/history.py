@@ -89,3 +89,7 @@ def series(session: Session, plan: QueuePlan, first_day: dt.date, days: int,
                 handle[i] += (ended - answered).total_seconds()
     share = plan.site_share
     return Series(first_day, zone, minutes, volume * share, handled * share, handle * share)
+
+
+def to_local_day(at: dt.datetime, zone: str) -> dt.date:
+    return at.astimezone(ZoneInfo(zone)).date()

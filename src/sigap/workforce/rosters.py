@@ -146,7 +146,7 @@ def desk_requirement(session: Session, site: Site, month: dt.date,
     end = local_midnight(month + dt.timedelta(days=days), site.timezone)
     out: dict[str, np.ndarray] = {}
     for plan in planning.plans(session, site.id):
-        need = staffing.requirement(session, plan, start, end).floor_agents
+        need = planning.requirement(session, plan, start, end).floor_agents
         grid = staffing.on_grid(need, plan.interval_minutes, SLOT).reshape(days, 1440 // SLOT)
         out[plan.desk] = out.get(plan.desk, np.zeros_like(grid)) + grid
     return out
@@ -367,3 +367,25 @@ def roster_xlsx(session: Session, roster: Roster, zone: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def scheduled_on(session: Session, site_id: int, desk: str, day: dt.date,
+                 zone: str) -> tuple[np.ndarray, dict[int, list[RosterShift]]]:
+    """Agents of a desk on the floor per 30-minute slot of a local day from the published
+    rosters (breaks off), and which shifts are on in each slot."""
+    start = local_midnight(day, zone)
+    counts = np.zeros(48)
+    on: dict[int, list[RosterShift]] = {}
+    for s in session.scalars(
+            select(RosterShift).join(Roster, Roster.id == RosterShift.roster_id)
+            .where(Roster.site_id == site_id, Roster.status != RosterStatus.draft,
+                   RosterShift.desk == desk, RosterShift.day >= day - dt.timedelta(days=1),
+                   RosterShift.day <= day)):
+        for i in range(48):
+            at = start + dt.timedelta(minutes=SLOT * i)
+            on_break = s.break_start is not None and s.break_end is not None \
+                and s.break_start <= at < s.break_end
+            if s.start_at <= at < s.end_at and not on_break:
+                counts[i] += 1
+                on.setdefault(i, []).append(s)
+    return counts, on

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from sigap.auth import audit
 from sigap.core.errors import InvalidInput, NotFound
+from sigap.org.models import Role, Site, Staff, Team
 from sigap.workforce import forecast as fc
-from sigap.workforce import history
+from sigap.workforce import history, staffing
 from sigap.workforce.models import Forecast, ForecastInterval, QueuePlan, SpecialDay
 
 CHANNELS = ("voice", "whatsapp", "email", "facebook", "x", "web")
@@ -194,3 +195,87 @@ def curve(session: Session, plan: QueuePlan, start: dt.datetime, end: dt.datetim
         i = int((at - start) / step)
         volume[i], aht[i], covered[i] = v, a, True
     return Curve(start, plan.interval_minutes, volume, aht, covered)
+
+
+def requirement(session: Session, plan: QueuePlan, start: dt.datetime,
+                end: dt.datetime) -> staffing.Requirement:
+    """Staff required per interval of [start, end) from the newest forecasts."""
+    found = curve(session, plan, start, end)
+    return staffing.requirement_from(plan, found.start, found.volume, found.aht_seconds)
+
+
+# Paid hours of one full-time agent in a month: 40 hours a week × 52 weeks / 12.
+FTE_HOURS_PER_MONTH = 40 * 52 / 12
+
+
+@dataclass(frozen=True)
+class CaplanRow:
+    site_id: int
+    site: str
+    desk: str
+    required_hours: float
+    required_fte: float  # the caplan
+    available: int  # active agents of the desk
+
+    @property
+    def fulfilment(self) -> float | None:
+        """Staff fulfilment = available / caplan (D15.14), percent."""
+        return 100.0 * self.available / self.required_fte if self.required_fte > 0 else None
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def caplan(session: Session, month: dt.date, site_id: int | None = None) -> list[CaplanRow]:
+    """Required FTE per site and desk for a month, from the forecast, its AHT and both
+    shrinkages (what must be paid for), against the agents the desk has."""
+    first, after = _month_bounds(month)
+    hours: dict[tuple[int, str], float] = {}
+    for plan in plans(session, site_id):
+        if plan.site_id is None:
+            continue
+        zone = history.zone_of(session, plan)
+        need = requirement(session, plan, history.local_midnight(first, zone),
+                           history.local_midnight(after, zone))
+        key = (plan.site_id, plan.desk)
+        hours[key] = hours.get(key, 0.0) + float(need.paid_agents.sum()) \
+            * plan.interval_minutes / 60
+    stmt = (select(Staff.site_id, Team.desk, func.count()).join(Team, Team.id == Staff.team_id)
+            .where(Staff.role == Role.agent, Staff.active.is_(True))
+            .group_by(Staff.site_id, Team.desk))
+    if site_id is not None:
+        stmt = stmt.where(Staff.site_id == site_id)
+    available = {(sid, desk): n for sid, desk, n in session.execute(stmt) if sid is not None}
+    codes = dict(session.execute(select(Site.id, Site.code)).tuples().all())
+    return [CaplanRow(sid, codes.get(sid, str(sid)), desk, round(h, 1),
+                      round(h / FTE_HOURS_PER_MONTH, 2), int(available.get((sid, desk), 0)))
+            for (sid, desk), h in sorted(hours.items(), key=lambda kv: (codes.get(kv[0][0], ""),
+                                                                        kv[0][1]))]
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    available: float  # numerator: agents available
+    caplan: float  # denominator: required FTE
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.available / self.caplan if self.caplan > 0 else None
+
+
+def staff_fulfilment(session: Session, month: dt.date,
+                     site_id: int | None = None) -> Fulfilment:
+    """Staff fulfilment (D15.14) for the month that holds `month`: staff available over the
+    caplan target.
+
+    Numerator: active agents on the desks that have a planned queue (per site, or all
+    sites). Denominator: the caplan, i.e. the required FTE of those desks for the month
+    from the newest forecasts, their AHT and planned + unplanned shrinkage (see
+    `caplan`). `percent` is None when no forecast covers the month (no caplan yet). The
+    reports domain reads `available` and `caplan` as the KPI's numerator and
+    denominator."""
+    rows = caplan(session, month, site_id)
+    return Fulfilment(float(sum(r.available for r in rows)),
+                      round(sum(r.required_fte for r in rows), 2))

@@ -1,4 +1,4 @@
-"""Staff required per interval (issue 7 §3) from a queue's forecast: voice through Erlang
+"""Staff required per interval (issue 7 §3), pure, from a queue's forecast: voice through Erlang
 (C, or A with patience), chat with its concurrency, email from workload and its deadline;
 shrinkage split into planned (breaks, training, leave: the roster places those itself) and
 unplanned (sickness, lateness: always added)."""
@@ -10,10 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy.orm import Session
 
 from sigap.workforce import erlang
-from sigap.workforce import service as plans
 from sigap.workforce.models import QueuePlan
 
 FloatArray = NDArray[np.float64]
@@ -57,12 +55,6 @@ def agents_for(plan: QueuePlan, volume: FloatArray, aht: FloatArray,
                         plan.target_answer_seconds, shrinkage=shrinkage,
                         max_occupancy=plan.max_occupancy,
                         patience_seconds=plan.patience_seconds)
-
-
-def requirement(session: Session, plan: QueuePlan, start: dt.datetime,
-                end: dt.datetime) -> Requirement:
-    curve = plans.curve(session, plan, start, end)
-    return requirement_from(plan, curve.start, curve.volume, curve.aht_seconds)
 
 
 def requirement_from(plan: QueuePlan, start: dt.datetime, volume: FloatArray,
