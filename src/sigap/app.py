@@ -32,6 +32,7 @@ from sigap.tickets import views as ticket_views
 from sigap.web import errors
 from sigap.web import views as web_views
 from sigap.web.middleware import LocaleMiddleware, MetricsMiddleware
+from sigap.workforce import views as workforce_views
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -101,4 +102,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routing_pages.router)
     app.include_router(sla_views.router)
     app.include_router(report_views.router)
+    app.include_router(workforce_views.router)
     return app
