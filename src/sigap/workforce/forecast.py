@@ -94,23 +94,26 @@ def backtest(history: FloatArray, holdout: int) -> Accuracy:
 
 
 def weekday_profile(volume: FloatArray, first_day: dt.date, slots: int,
-                    prior: float = 4.0) -> FloatArray:
+                    prior: float = 0.25) -> FloatArray:
     """Share of a day's volume in each interval, per weekday (7 × slots, rows sum to 1).
 
-    A weekday's own counts are blended with the all-days profile by `prior` pseudo-days'
-    worth of contacts, so a weekday with little history leans on the others; without any
-    history the day is flat."""
+    A weekday's own profile is shrunk towards the all-days profile by `prior` pseudo-days
+    against its own days with traffic (one own day: 20 %; twelve: 2 %), so a weekday with
+    little history leans on the others; without any history the day is flat."""
     days = len(volume) // slots
     matrix = np.asarray(volume[:days * slots], float).reshape(days, slots)
     overall = matrix.sum(axis=0)
     overall = overall / overall.sum() if overall.sum() > 0 else np.full(slots, 1.0 / slots)
-    weight = prior * (matrix.sum() / days if days else 0.0)
     out = np.empty((WEEK, slots))
     for weekday in range(WEEK):
-        rows = [d for d in range(days) if (first_day + dt.timedelta(days=d)).weekday() == weekday]
-        counts = matrix[rows].sum(axis=0) if rows else np.zeros(slots)
-        blended = counts + weight * overall
-        out[weekday] = blended / blended.sum() if blended.sum() > 0 else overall
+        rows = [d for d in range(days) if (first_day + dt.timedelta(days=d)).weekday() == weekday
+                and matrix[d].sum() > 0]
+        if not rows:
+            out[weekday] = overall
+            continue
+        own = matrix[rows].sum(axis=0)
+        shrink = prior / (len(rows) + prior)
+        out[weekday] = (1 - shrink) * own / own.sum() + shrink * overall
     return out
 
 

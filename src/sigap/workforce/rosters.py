@@ -33,7 +33,7 @@ from sigap.workforce.models import (
 
 SLOT = 30
 # The floor's usual shifts (local time): mornings, middles, evenings and the night, which
-# runs past midnight and needs the night skill.
+# runs past midnight (a site may require a skill for it with its own template).
 DEFAULT_TEMPLATES = (("P1", 6 * 60), ("P2", 7 * 60), ("P3", 8 * 60), ("M1", 10 * 60),
                      ("S1", 12 * 60), ("S2", 14 * 60), ("N1", 22 * 60))
 Progress = Callable[[str, int, int], None]
@@ -87,8 +87,7 @@ def save_template(session: Session, site_id: int | None, code: str, start: str,
 def ensure_templates(session: Session, site_id: int) -> list[ShiftTemplate]:
     if not templates(session, site_id):
         for code, start in DEFAULT_TEMPLATES:
-            save_template(session, site_id, code, f"{start // 60:02d}:00", 9,
-                          skill="malam" if code.startswith("N") else "")
+            save_template(session, site_id, code, f"{start // 60:02d}:00", 9)
     return templates(session, site_id)
 
 
