@@ -47,14 +47,15 @@ def agents_for(plan: QueuePlan, volume: FloatArray, aht: FloatArray,
                shrinkage: float) -> erlang.Staffing:
     """Required agents per interval for this queue's channel and targets."""
     minutes = plan.interval_minutes
-    if plan.channel == "email" and plan.deadline_minutes >= minutes:
-        return erlang.deferred(volume, minutes, aht, plan.deadline_minutes,
-                               shrinkage=shrinkage, max_occupancy=plan.max_occupancy)
+    # Email waits in a queue too, only with a target measured in its response deadline.
+    answer = plan.deadline_minutes * 60 if plan.channel == "email" and plan.deadline_minutes \
+        else plan.target_answer_seconds
+    # A chat agent works `concurrency` conversations at once: each costs a share of them.
     effective = aht / max(1, plan.concurrency) if plan.channel != "voice" else aht
-    return erlang.staff(volume, minutes, effective, plan.target_service_level,
-                        plan.target_answer_seconds, shrinkage=shrinkage,
-                        max_occupancy=plan.max_occupancy,
-                        patience_seconds=plan.patience_seconds)
+    return erlang.staff(volume, minutes, np.maximum(effective, 1.0), plan.target_service_level,
+                        answer, shrinkage=shrinkage, max_occupancy=plan.max_occupancy,
+                        patience_seconds=plan.patience_seconds
+                        if plan.channel == "voice" else None)
 
 
 def requirement_from(plan: QueuePlan, start: dt.datetime, volume: FloatArray,

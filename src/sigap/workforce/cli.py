@@ -1,0 +1,121 @@
+"""`sigap wfm …`: workforce commands that run without a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sigap.workforce import table
+from sigap.workforce.erlang import staff as erlang_staff
+
+app = typer.Typer(help="Workforce management: staffing, simulation.", no_args_is_help=True)
+
+STAFF_INPUT = ("queue", "interval_start", "interval_minutes", "volume", "aht_seconds",
+               "target_service_level", "target_answer_seconds", "shrinkage", "max_occupancy")
+STAFF_OPTIONAL = ("patience_seconds", "target_asa_seconds", "unplanned_shrinkage")
+STAFF_OUTPUT = ("raw_agents", "agents", "service_level", "asa_seconds", "occupancy",
+                "waiting_probability")
+_CHUNK = 8192
+
+
+@app.callback()
+def main() -> None:
+    """Workforce management: staffing, simulation."""
+
+
+def progress(console: Console, title: str) -> Progress:
+    return Progress(TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+def _staff_row(values: dict[str, str]) -> tuple[float, ...]:
+    if not values.get("queue"):
+        raise table.RowError("queue", "wajib diisi")
+    if not values.get("interval_start"):
+        raise table.RowError("interval_start", "wajib diisi")
+    num = table.number
+    return (
+        num(values, "interval_minutes", low=0, low_open=True),
+        num(values, "volume", low=0),
+        num(values, "aht_seconds", low=0, low_open=True),
+        num(values, "target_service_level", low=0, high=1, percent=True),
+        num(values, "target_answer_seconds", low=0),
+        num(values, "shrinkage", low=0, high=1, high_open=True, percent=True),
+        num(values, "max_occupancy", low=0, high=1, low_open=True, percent=True),
+        num(values, "patience_seconds", low=0, low_open=True, default=float("nan")),
+        num(values, "target_asa_seconds", low=0, default=float("nan")),
+        num(values, "unplanned_shrinkage", low=0, high=1, high_open=True, percent=True,
+            default=0.0),
+    )
+
+
+@app.command("staff")
+def staff_command(
+    input: Annotated[Path, typer.Option("--input", help="CSV or XLSX with one row per queue "
+                                        "and interval.")],
+    output: Annotated[Path, typer.Option("--output", help="Result file: .csv, or .xlsx.")],
+) -> None:
+    """Agents per interval with Erlang C (Erlang A when patience_seconds is given).
+
+    Input columns: queue, interval_start, interval_minutes, volume, aht_seconds,
+    target_service_level (0.8 or 80%), target_answer_seconds, shrinkage, max_occupancy;
+    optional: patience_seconds (mean patience → Erlang A), target_asa_seconds,
+    unplanned_shrinkage (shrinkage is then the planned part; they combine as
+    1 − (1 − planned)(1 − unplanned)).
+    The output repeats the input columns and adds raw_agents (on the phone), agents
+    (scheduled, after shrinkage), service_level, asa_seconds, occupancy,
+    waiting_probability (and abandon_rate with patience_seconds). Every bad row is reported
+    with its line number and left out; the exit code is 1 when there was any.
+    """
+    console = Console()
+    err = Console(stderr=True)
+    try:
+        header, rows = table.read(input, STAFF_INPUT)
+    except table.TableError as exc:
+        err.print(f"[red]{input}:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+    good: list[table.Row] = []
+    params: list[tuple[float, ...]] = []
+    problems: list[table.Problem] = []
+    for row in rows:
+        try:
+            params.append(_staff_row(row.values))
+            good.append(row)
+        except table.RowError as exc:
+            problems.append(table.Problem(row.line, str(exc)))
+
+    with_patience = "patience_seconds" in header
+    out_header = [h for h in header if h] + list(STAFF_OUTPUT)
+    if with_patience:
+        out_header.append("abandon_rate")
+    out_rows: list[list[object]] = []
+    matrix = np.array(params, dtype=np.float64).reshape(len(params), 10)
+    with progress(console, "Hitung kebutuhan agen") as bar:
+        task = bar.add_task("staff", total=len(good))
+        for start in range(0, len(good), _CHUNK):
+            part = matrix[start:start + _CHUNK]
+            result = erlang_staff(part[:, 1], part[:, 0], part[:, 2], part[:, 3], part[:, 4],
+                                  part[:, 5], part[:, 6], part[:, 7],
+                                  target_asa_seconds=part[:, 8],
+                                  unplanned_shrinkage=part[:, 9])
+            for i, row in enumerate(good[start:start + _CHUNK]):
+                line: list[object] = [row.values.get(h, "") for h in header if h]
+                line += [int(result.raw_agents[i]), int(result.agents[i]),
+                         float(result.service_level[i]), float(result.asa_seconds[i]),
+                         float(result.occupancy[i]), float(result.waiting_probability[i])]
+                if with_patience:
+                    line.append(float(result.abandon_rate[i]))
+                out_rows.append(line)
+            bar.update(task, advance=len(part))
+    table.write(output, out_header, out_rows, sheet="kebutuhan_agen")
+    console.print(f"Baris dihitung: {len(good)} · bermasalah: {len(problems)} · hasil: {output}")
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(1)
