@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sigap.workforce import table
+from sigap.workforce import commands, table
 from sigap.workforce.erlang import staff as erlang_staff
 
 app = typer.Typer(help="Workforce management: staffing, simulation.", no_args_is_help=True)
@@ -119,3 +119,8 @@ def staff_command(
         err.print(str(problem), markup=False, highlight=False)
     if problems:
         raise typer.Exit(1)
+
+
+# Database commands (forecast versions, monthly rosters): workforce/commands.py.
+app.command("forecast")(commands.forecast)
+app.command("roster")(commands.roster)
