@@ -248,7 +248,7 @@ def caplan(session: Session, month: dt.date, site_id: int | None = None) -> list
     if site_id is not None:
         stmt = stmt.where(Staff.site_id == site_id)
     available = {(sid, desk): n for sid, desk, n in session.execute(stmt) if sid is not None}
-    codes = dict(session.execute(select(Site.id, Site.code)).tuples().all())
+    codes: dict[int, str] = {i: c for i, c in session.execute(select(Site.id, Site.code))}
     return [CaplanRow(sid, codes.get(sid, str(sid)), desk, round(h, 1),
                       round(h / FTE_HOURS_PER_MONTH, 2), int(available.get((sid, desk), 0)))
             for (sid, desk), h in sorted(hours.items(), key=lambda kv: (codes.get(kv[0][0], ""),
