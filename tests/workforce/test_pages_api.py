@@ -1,0 +1,139 @@
+"""Workforce API and pages by role on both databases: planners run forecasts and rosters,
+QIA reviews, Desk Control corrects its own site, an agent sees only its own roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from sigap.workforce import service
+from tests import factories
+from tests.workforce.helpers import WIB, published_shift, voice_history, world
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_forecast_and_roster_by_api_with_permissions(client: TestClient,
+                                                     session: Session) -> None:
+    w = world(session)
+    voice_history(session, dt.date(2026, 11, 2), 28)
+    planner = factories.token(client, w.planner.login_code)
+    desk = factories.token(client, w.desk_control.login_code)
+    agent = factories.token(client, w.agents[0].login_code)
+    body = {"plan_id": w.plan.id, "first_day": "2026-12-01", "days": 31, "history_days": 28}
+    assert client.post("/api/wfm/forecasts", json=body, headers=desk).status_code == 403
+    bad = client.post("/api/wfm/forecasts", json={**body, "days": 0}, headers=planner)
+    assert bad.status_code == 422
+    missing = client.post("/api/wfm/forecasts", json={**body, "plan_id": 999}, headers=planner)
+    assert missing.status_code == 404
+    made = client.post("/api/wfm/forecasts", json=body, headers=planner)
+    assert made.status_code == 201, made.text
+    assert made.json()["method"] and made.json()["wape"] is not None
+    plan_bad = client.post("/api/wfm/plans", headers=planner, json={
+        "name": "X", "channel": "fax"})
+    assert plan_bad.status_code == 422 and plan_bad.json()["field"] == "channel"
+    staffing = client.get(f"/api/wfm/staffing?plan_id={w.plan.id}&day=2026-12-07",
+                          headers=desk).json()
+    assert len(staffing) == 24 and staffing[9]["raw_agents"] >= 1
+    caplan = client.get("/api/wfm/caplan?month=2026-12", headers=desk).json()
+    assert caplan[0]["available"] == 4 and caplan[0]["fulfilment"] > 0
+    roster = client.post("/api/wfm/rosters", headers=planner, json={
+        "site_id": w.site.id, "month": "2026-12", "time_limit": 10})
+    assert roster.status_code == 201, roster.text
+    roster_id = roster.json()["id"]
+    assert roster.json()["solver_status"] in ("OPTIMAL", "FEASIBLE")
+    assert client.post(f"/api/wfm/rosters/{roster_id}/publish",
+                       headers=agent).status_code == 403
+    assert client.post(f"/api/wfm/rosters/{roster_id}/publish",
+                       headers=planner).json()["status"] == "published"
+    other_desk = factories.token(client, w.other_desk_control.login_code)
+    assert client.get(f"/api/wfm/rosters/{roster_id}", headers=other_desk).status_code == 404
+    assert client.get(f"/api/wfm/rosters/{roster_id}", headers=desk).status_code == 200
+    qia = factories.token(client, w.qia.login_code)
+    review = client.post(f"/api/wfm/rosters/{roster_id}/review", headers=qia,
+                         json={"note": "Cocok dengan trafik"})
+    assert review.status_code == 200 and review.json()["status"] == "reviewed"
+    # An agent sees its own shifts, and nobody else's.
+    mine = client.get("/api/wfm/shifts?month=2026-12", headers=agent).json()
+    assert mine and {s["staff_id"] for s in mine} == {w.agents[0].id}
+    other = client.get(f"/api/wfm/shifts?month=2026-12&staff_id={w.agents[1].id}",
+                       headers=agent)
+    assert other.status_code == 404
+    theirs = client.get(f"/api/wfm/shifts?month=2026-12&staff_id={w.agents[1].id}",
+                        headers=planner)
+    assert theirs.status_code == 200 and {s["staff_id"] for s in theirs.json()} \
+        == {w.agents[1].id}
+    assert client.get(f"/api/wfm/shifts?month=2026-12&staff_id={w.agents[1].id}",
+                      headers=other_desk).status_code == 404
+
+
+def test_pages_by_role(client: TestClient, session: Session) -> None:
+    w = world(session)
+    voice_history(session, dt.date(2026, 11, 2), 28)
+    made = service.make_forecast(session, w.plan, dt.date(2026, 12, 1), 31, history_days=28)
+    session.commit()
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    published_shift(session, w, w.agents[0], now - dt.timedelta(hours=1))
+    csrf = factories.login(client, w.planner.login_code)
+    for path in ("/wfm/forecasts", f"/wfm/forecasts/{made.id}",
+                 f"/wfm/staffing?plan_id={w.plan.id}&day=2026-12-07", "/wfm/caplan?month=2026-12",
+                 "/wfm/rosters", "/wfm/intraday", "/wfm/attendance"):
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+        assert "data-chart" in page.text or path in ("/wfm/attendance", "/wfm/rosters",
+                                                     "/wfm/forecasts")
+    for path in (f"/wfm/forecasts/{made.id}/export.xlsx", "/wfm/caplan/export.xlsx?month=2026-12",
+                 f"/wfm/intraday/export.xlsx?plan_id={w.plan.id}"):
+        answer = client.get(path)
+        assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
+    bad = client.post("/wfm/forecasts", data={"csrf_token": csrf, "plan_id": str(w.plan.id),
+                                              "first_day": "kemarin", "days": "7",
+                                              "history_days": "28"})
+    assert bad.status_code == 422 and "first_day bukan tanggal" in bad.text
+    solved = client.post("/wfm/rosters", data={"csrf_token": csrf, "site_id": str(w.site.id),
+                                               "month": "2027-01", "time_limit": "5"},
+                         follow_redirects=False)
+    assert solved.status_code == 303
+    # This month's roster is already published: it cannot be solved again.
+    again = client.post("/wfm/rosters", data={"csrf_token": csrf, "site_id": str(w.site.id),
+                                              "month": (now - dt.timedelta(hours=1))
+                                              .astimezone(WIB).strftime("%Y-%m")})
+    assert again.status_code == 409 and "sudah diterbitkan" in again.text
+    grid = client.get(f"/wfm/rosters?site_id={w.site.id}&month=2027-01&day=2027-01-04")
+    assert 'data-testid="roster-grid"' in grid.text and "agen0" in grid.text
+    assert 'data-testid="coverage"' in grid.text
+    client.post("/logout", data={"csrf_token": csrf})
+    factories.login(client, w.agents[1].login_code)
+    assert client.get("/wfm/forecasts").status_code == 403
+    assert client.get("/wfm/rosters").status_code == 403
+    assert client.get("/wfm/me").status_code == 200
+    assert client.get("/wfm", follow_redirects=False).headers["location"] == "/wfm/me"
+
+
+def test_agent_checks_in_and_desk_control_corrects(client: TestClient,
+                                                  session: Session) -> None:
+    w = world(session)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    published_shift(session, w, w.agents[0], now - dt.timedelta(minutes=40))
+    agent = factories.token(client, w.agents[0].login_code)
+    done = client.post("/api/wfm/attendance/check-in", headers=agent)
+    assert done.status_code == 200 and done.json()["shift_id"] is not None
+    assert client.post("/api/wfm/attendance/check-in", headers=agent).status_code == 409
+    desk = factories.token(client, w.desk_control.login_code)
+    day = done.json()["day"]
+    no_reason = client.post("/api/wfm/attendance/corrections", headers=desk, json={
+        "staff_id": w.agents[0].id, "day": day, "reason": ""})
+    assert no_reason.status_code == 422
+    fixed = client.post("/api/wfm/attendance/corrections", headers=desk, json={
+        "staff_id": w.agents[0].id, "day": day, "check_in": (now - dt.timedelta(minutes=41))
+        .isoformat(), "reason": "Lupa check-in, hadir sejak awal"})
+    assert fixed.status_code == 200 and fixed.json()["correction_reason"]
+    other = factories.token(client, w.other_desk_control.login_code)
+    assert client.post("/api/wfm/attendance/corrections", headers=other, json={
+        "staff_id": w.agents[0].id, "day": day, "reason": "x"}).status_code == 404
+    assert client.post("/api/wfm/attendance/corrections", headers=agent, json={
+        "staff_id": w.agents[0].id, "day": day, "reason": "x"}).status_code == 403
+    adherence = client.get(f"/api/wfm/adherence?day={day}", headers=desk)
+    assert adherence.status_code == 200 and adherence.json()[0]["staff_id"] == w.agents[0].id
