@@ -102,7 +102,8 @@ def main() -> None:
         shifts = sum(len(s.assignments) for s in report.desks.values())
         print(f"\n{code}: {agents} agents, {total:.1f} s end to end "
               f"(solver {report.roster.solve_seconds:.1f} s), status "
-              f"{report.roster.solver_status}, {shifts} shifts, short {report.roster.under_minutes / 60:,.0f} agent-hours, over "
+              f"{report.roster.solver_status}, {shifts} shifts, short "
+              f"{report.roster.under_minutes / 60:,.0f} agent-hours, over "
               f"{report.roster.over_minutes / 60:,.0f}")
         for desk, solution in report.desks.items():
             bound = f"{solution.bound:,.0f}" if solution.bound is not None else "-"
