@@ -73,7 +73,7 @@ def staff_command(
     with its line number and left out; the exit code is 1 when there was any.
     """
     console = Console()
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         header, rows = table.read(input, STAFF_INPUT)
     except table.TableError as exc:
@@ -118,6 +118,85 @@ def staff_command(
     for problem in problems:
         err.print(str(problem), markup=False, highlight=False)
     if problems:
+        raise typer.Exit(1)
+
+
+SIMULATE_OUTPUT = ("queue", "interval_start", "offered", "answered", "abandoned",
+                   "answered_in_target", "service_level", "asa_seconds", "occupancy")
+
+
+@app.command("simulate")
+def simulate_command(
+    output: Annotated[Path, typer.Option("--output", help="Result file: .csv, or .xlsx.")],
+    arrivals: Annotated[Path | None, typer.Option("--arrivals", help="CSV/XLSX: queue, "
+                                                  "interval_start (HH:MM), volume, "
+                                                  "aht_seconds, …")] = None,
+    agents: Annotated[Path | None, typer.Option("--agents", help="CSV/XLSX: agent, skills, "
+                                                "shift_start, shift_end, …")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")
+                    ] = 0,
+    date: Annotated[str | None, typer.Option(
+        "--date", help="Database mode: simulate this day (YYYY-MM-DD) from the stored "
+                       "forecast and the site's roster instead of files.")] = None,
+    site: Annotated[str | None, typer.Option(
+        "--site", help="Database mode: site code (every site when left out).")] = None,
+) -> None:
+    """Simulate a day (arrivals, handle and patience times, the roster, routing).
+
+    arrivals: one row per queue and interval: queue, interval_start (HH:MM), volume,
+    aht_seconds; optional and the same on every row of a queue: interval_minutes (15),
+    answer_seconds (T of the service level, 20), patience_seconds (empty: nobody abandons),
+    priority (1 is served first), handle_distribution / patience_distribution
+    (exponential, lognormal, fixed), handle_cv / patience_cv (standard deviation ÷ mean).
+
+    agents: one row per agent and shift: agent, skills ("billing:1;tech:2": queue and skill
+    priority, 1 preferred), shift_start, shift_end (HH:MM; an end at or before the start is
+    the next day); optional day (−1: the shift began the day before) and breaks
+    ("10:00+15;12:30+60").
+
+    The output has one row per queue and interval of arrival: offered, answered, abandoned,
+    answered_in_target, service_level (answered within T ÷ offered), asa_seconds (mean wait
+    of the answered) and occupancy (busy ÷ available time of the agents with the skill).
+    Bad rows are reported with their line number and left out; the exit code is then 1.
+    """
+    from sigap.workforce import scenario
+    from sigap.workforce.simulation import simulate
+
+    if date is not None:
+        commands.simulate_day(date, site, output, seed)
+        return
+    console = Console()
+    err = Console(stderr=True, soft_wrap=True)
+    if arrivals is None or agents is None:
+        err.print("[red]Berikan --arrivals dan --agents, atau --date untuk mode basis data."
+                  "[/red]")
+        raise typer.Exit(2)
+    try:
+        _, arrival_rows = table.read(arrivals, scenario.ARRIVALS)
+        _, agent_rows = table.read(agents, scenario.AGENTS)
+    except table.TableError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    bad_arrivals: list[table.Problem] = []
+    bad_agents: list[table.Problem] = []
+    day = scenario.day(arrival_rows, agent_rows, bad_arrivals, bad_agents)
+    with progress(console, "Simulasi") as bar:
+        task = bar.add_task("simulate", total=1)
+        result = simulate(day, seed)
+        bar.update(task, advance=1)
+    rows = [[r.queue, f"{r.start_minute // 60:02d}:{r.start_minute % 60:02d}", r.offered,
+             r.answered, r.abandoned, r.answered_in_target, r.service_level, r.asa_seconds,
+             r.occupancy] for r in result.rows]
+    table.write(output, SIMULATE_OUTPUT, rows, sheet="simulasi")
+    offered = sum(r.offered for r in result.rows)
+    in_target = sum(r.answered_in_target for r in result.rows)
+    level = in_target / offered if offered else 1.0
+    console.print(f"Kontak: {result.contacts} · service level hari ini: {level:.1%} · "
+                  f"agen: {len(day.agents)} · hasil: {output}")
+    for name, problems in ((arrivals, bad_arrivals), (agents, bad_agents)):
+        for problem in problems:
+            err.print(f"{name}: {problem}", markup=False, highlight=False)
+    if bad_arrivals or bad_agents:
         raise typer.Exit(1)
 
 

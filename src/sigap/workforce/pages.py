@@ -20,7 +20,15 @@ from sigap.core.timezones import format_local
 from sigap.web.deps import CurrentActor, DbSession, PostedForm, require, text_fields
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
-from sigap.workforce import history, intraday, roster_pages, rosters, service, staffing
+from sigap.workforce import (
+    history,
+    intraday,
+    roster_pages,
+    rosters,
+    service,
+    staffing,
+    validation,
+)
 from sigap.workforce.display import chart, xlsx
 from sigap.workforce.models import Forecast, ForecastInterval, QueuePlan
 
@@ -176,11 +184,14 @@ def _plan_and_day(session: DbSession, actor: Actor, plan_id: int | None,
 @router.get("/wfm/staffing")
 def staffing_page(request: Request, session: DbSession, actor: Actor = READ,
                   plan_id: int | None = Query(default=None, gt=0),
-                  day: str | None = None) -> Response:
+                  day: str | None = None, simulate: bool = False) -> Response:
     """Staff required per interval of a day, with Erlang's service level, ASA and
-    occupancy, and the simulation's prediction from the published roster."""
+    occupancy; with `simulate`, the simulation's prediction from the site's roster of
+    that month (draft or published) beside them."""
     plan, chosen, plans = _plan_and_day(session, actor, plan_id, day)
     req = requirement_of_day(session, plan, chosen) if plan else None
+    sim = validation.predict(session, plan.site_id, chosen).get(plan.id) \
+        if plan is not None and plan.site_id is not None and simulate else None
     config = None
     if req is not None:
         labels = [format_local(s, actor.timezone, False)[:5] for s in req.starts()]
@@ -191,7 +202,7 @@ def staffing_page(request: Request, session: DbSession, actor: Actor = READ,
                                          "#f9a825")])
     return render(request, "workforce/staffing.html", {
         "nav": "wfm", "sub": "staffing", "plans": plans, "plan": plan, "day": chosen,
-        "req": req, "chart": config})
+        "req": req, "chart": config, "sim": sim, "simulate": simulate})
 
 
 @router.get("/wfm/caplan")

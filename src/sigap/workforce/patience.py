@@ -52,10 +52,10 @@ def erlang_a(agents: Float, load: Float, aht: Float, patience: Float,
     x = load / ratio
     log_inv_b_minus_1 = np.log(n / load) + log_cdf_ratio(n - 1.0, load)
     log_s = log_gamma_ratio(a, x)
-    log_s1 = log_gamma_ratio(a + 1.0, x)
     wait = 1.0 / (1.0 + np.exp(log_inv_b_minus_1 - log_s))
     kept = a / (a + 1.0)
-    q_all = np.exp(log_s1 - log_s)
+    # S(a+1, x)/S(a, x) = (a+1)/x · (1 − 1/S(a, x)): no ratio of two huge numbers
+    q_all = (a + 1.0) / x * -np.expm1(-log_s)
     abandon = wait * np.clip(1.0 - kept * q_all, 0.0, 1.0)
 
     theta_t = answer_seconds / patience

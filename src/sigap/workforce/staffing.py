@@ -1,7 +1,7 @@
-"""Staff required per interval (issue 7 §3), pure, from a queue's forecast: voice through Erlang
-(C, or A with patience), chat with its concurrency, email from workload and its deadline;
-shrinkage split into planned (breaks, training, leave: the roster places those itself) and
-unplanned (sickness, lateness: always added)."""
+"""Staff required per interval (issue 7 §3), pure, from a queue's forecast: voice through
+Erlang (C, or A with patience), chat with its concurrency, email from workload and its
+deadline; shrinkage split into planned (breaks, training, leave: the roster places those
+itself) and unplanned (sickness, lateness: always added)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sigap.workforce import erlang
+from sigap.workforce import erlang, workload
 from sigap.workforce.models import QueuePlan
 
 FloatArray = NDArray[np.float64]
@@ -43,19 +43,40 @@ def combined(*parts: float) -> float:
     return 1.0 - left
 
 
+@dataclass(frozen=True)
+class Need:
+    agents: FloatArray
+    service_level: FloatArray  # NaN for deferred work (its target is the deadline)
+    asa_seconds: FloatArray
+    occupancy: FloatArray
+
+
 def agents_for(plan: QueuePlan, volume: FloatArray, aht: FloatArray,
-               shrinkage: float) -> erlang.Staffing:
-    """Required agents per interval for this queue's channel and targets."""
+               shrinkage: float) -> Need:
+    """Required agents per interval for this queue's channel and targets: Erlang (A when
+    the plan has a patience) for voice, Erlang over chat slots for chat and social
+    messaging, the workload within the response deadline for email."""
     minutes = plan.interval_minutes
-    # Email waits in a queue too, only with a target measured in its response deadline.
-    answer = plan.deadline_minutes * 60 if plan.channel == "email" and plan.deadline_minutes \
-        else plan.target_answer_seconds
-    # A chat agent works `concurrency` conversations at once: each costs a share of them.
-    effective = aht / max(1, plan.concurrency) if plan.channel != "voice" else aht
-    return erlang.staff(volume, minutes, np.maximum(effective, 1.0), plan.target_service_level,
-                        answer, shrinkage=shrinkage, max_occupancy=plan.max_occupancy,
-                        patience_seconds=plan.patience_seconds
-                        if plan.channel == "voice" else None)
+    if plan.channel == "email" and plan.deadline_minutes >= minutes:
+        deferred = workload.deferred_staff(volume, minutes, aht, plan.deadline_minutes,
+                                           shrinkage=shrinkage,
+                                           max_occupancy=plan.max_occupancy)
+        n = len(volume)
+        nan = np.full(n, np.nan)
+        # The profile runs d intervals past the last arrival: this span's part of it.
+        return Need(np.asarray(deferred.agents[:n], float), nan, nan, nan)
+    if plan.channel != "voice":
+        chat = workload.chat_staff(volume, minutes, aht, max(1, plan.concurrency),
+                                   plan.target_service_level, plan.target_answer_seconds,
+                                   shrinkage=shrinkage, max_occupancy=plan.max_occupancy)
+        return Need(np.asarray(chat.agents, float), np.asarray(chat.service_level, float),
+                    np.asarray(chat.asa_seconds, float), np.asarray(chat.occupancy, float))
+    voice = erlang.staff(volume, minutes, aht, plan.target_service_level,
+                         plan.target_answer_seconds, shrinkage=shrinkage,
+                         max_occupancy=plan.max_occupancy,
+                         patience_seconds=plan.patience_seconds)
+    return Need(np.asarray(voice.agents, float), np.asarray(voice.service_level, float),
+                np.asarray(voice.asa_seconds, float), np.asarray(voice.occupancy, float))
 
 
 def requirement_from(plan: QueuePlan, start: dt.datetime, volume: FloatArray,
@@ -64,11 +85,9 @@ def requirement_from(plan: QueuePlan, start: dt.datetime, volume: FloatArray,
     on_shift = agents_for(plan, volume, aht, plan.unplanned_shrinkage)
     paid = agents_for(plan, volume, aht,
                       combined(plan.planned_shrinkage, plan.unplanned_shrinkage))
-    return Requirement(start, plan.interval_minutes, volume, aht,
-                       np.asarray(floor.agents, float), np.asarray(on_shift.agents, float),
-                       np.asarray(paid.agents, float), np.asarray(floor.service_level, float),
-                       np.asarray(floor.asa_seconds, float),
-                       np.asarray(floor.occupancy, float))
+    return Requirement(start, plan.interval_minutes, volume, aht, floor.agents,
+                       on_shift.agents, paid.agents, floor.service_level, floor.asa_seconds,
+                       floor.occupancy)
 
 
 def on_grid(req: FloatArray, interval_minutes: int, slot_minutes: int) -> FloatArray:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 Float = NDArray[np.float64]
 Int = NDArray[np.int64]
@@ -32,7 +32,7 @@ TARGET = 1e-12  # a computed probability or time this close to its target meets 
 _UNREACHABLE = 1 << 40
 
 
-def ceil_exact(x: Float) -> Int:
+def ceil_exact(x: ArrayLike) -> Int:
     """Smallest integer ≥ x, where x within RELATIVE of an integer is taken as that integer."""
     x = np.asarray(x, dtype=np.float64)
     nearest = np.rint(x)
@@ -41,7 +41,7 @@ def ceil_exact(x: Float) -> Int:
     return np.ceil(snapped).astype(np.int64)
 
 
-def floor_exact(x: Float) -> Int:
+def floor_exact(x: ArrayLike) -> Int:
     """Largest integer ≤ x, with the same snapping as `ceil_exact`."""
     return -ceil_exact(-np.asarray(x, dtype=np.float64))
 
