@@ -53,14 +53,17 @@ def world(session: Session, agents: int = 4) -> World:
     return World(site, other, team, people, planner, desk, other_desk, qia, spv, plan)
 
 
-def voice_history(session: Session, first: dt.date, days: int, handle_seconds: int = 360
-                  ) -> int:
-    """Inbound voice calls spread evenly inside each hour of HOURLY; returns the count."""
+def voice_history(session: Session, first: dt.date, days: int, handle_seconds: int = 360,
+                  times: float = 1.0, hours: tuple[int, ...] = tuple(HOURLY)) -> int:
+    """Inbound voice calls spread evenly inside each hour of HOURLY (× `times`, only the
+    given hours); returns the count."""
     made = 0
     for d in range(days):
         day = first + dt.timedelta(days=d)
-        scale = 0.5 if day.weekday() >= 5 else 1.0
+        scale = (0.5 if day.weekday() >= 5 else 1.0) * times
         for hour, count in HOURLY.items():
+            if hour not in hours:
+                continue
             n = round(count * scale)
             for k in range(n):
                 arrived = dt.datetime(day.year, day.month, day.day, hour, tzinfo=WIB) \
@@ -69,15 +72,15 @@ def voice_history(session: Session, first: dt.date, days: int, handle_seconds: i
                     channel="voice", direction="inbound", arrived_at=arrived,
                     answered_at=arrived + dt.timedelta(seconds=10),
                     ended_at=arrived + dt.timedelta(seconds=10 + handle_seconds),
-                    provider_id=f"call-{day}-{hour}-{k}"))
+                    provider_id=f"call-{day}-{hour}-{k}-{times}"))
                 made += 1
     session.commit()
     return made
 
 
 def published_shift(session: Session, w: World, staff: Staff, start: dt.datetime,
-                    hours: int = 9, break_at: int | None = 4, status: str = "published"
-                    ) -> RosterShift:
+                    hours: int = 9, break_at: int | None = 4, status: str = "published",
+                    desk: str = "Tier 1 Voice") -> RosterShift:
     """A roster with one hand-made shift (UTC times), published unless told otherwise."""
     tpl = session.query(ShiftTemplate).filter_by(site_id=w.site.id, code="T9").one_or_none()
     if tpl is None:
@@ -94,7 +97,7 @@ def published_shift(session: Session, w: World, staff: Staff, start: dt.datetime
         session.flush()
     shift = RosterShift(
         roster_id=roster.id, staff_id=staff.id, day=local, template_id=tpl.id,
-        desk="Tier 1 Voice", start_at=start, end_at=start + dt.timedelta(hours=hours),
+        desk=desk, start_at=start, end_at=start + dt.timedelta(hours=hours),
         break_start=start + dt.timedelta(hours=break_at) if break_at is not None else None,
         break_end=start + dt.timedelta(hours=break_at + 1) if break_at is not None else None)
     session.add(shift)
