@@ -32,7 +32,7 @@ from sigap.demo import traffic
 from sigap.demo.people import build_org
 from sigap.demo.workforce import PLANS
 from sigap.org.models import Site, Staff, Team
-from sigap.workforce import history, rosters, scheduler, service
+from sigap.workforce import history, rosters, scheduler, service, solver
 from sigap.workforce.models import Forecast, ForecastInterval
 
 CUSTOMERS = 320_000
@@ -95,7 +95,7 @@ def main() -> None:
             audit.bind_actor(session, SYSTEM)
             agents = len(rosters.site_agents(session, site_id))
             started = time.perf_counter()
-            report = rosters.solve_month(session, site_id, month,
+            report = solver.solve_month(session, site_id, month,
                                          scheduler.Rules(time_limit=args.time_limit))
             total = time.perf_counter() - started
             code = session.get(Site, site_id).code  # type: ignore[union-attr]

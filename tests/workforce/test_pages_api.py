@@ -6,17 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from sigap.workforce import service
+from sigap.workforce import service, solver
+from sigap.workforce.models import Roster
 from tests import factories
 from tests.workforce.helpers import WIB, published_shift, voice_history, world
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_forecast_and_roster_by_api_with_permissions(client: TestClient,
-                                                     session: Session) -> None:
+def test_forecast_and_roster_by_api_with_permissions(
+        client: TestClient, session: Session, sessions: sessionmaker[Session]) -> None:
     w = world(session)
     voice_history(session, dt.date(2026, 11, 2), 28)
     planner = factories.token(client, w.planner.login_code)
@@ -41,9 +43,18 @@ def test_forecast_and_roster_by_api_with_permissions(client: TestClient,
     assert caplan[0]["available"] == 4 and caplan[0]["fulfilment"] > 0
     roster = client.post("/api/wfm/rosters", headers=planner, json={
         "site_id": w.site.id, "month": "2026-12", "time_limit": 10})
-    assert roster.status_code == 201, roster.text
+    assert roster.status_code == 202, roster.text
     roster_id = roster.json()["id"]
-    assert roster.json()["solver_status"] in ("OPTIMAL", "FEASIBLE")
+    assert roster.json()["solver_status"] == "QUEUED"
+    assert client.post("/api/wfm/rosters", headers=planner, json={
+        "site_id": w.site.id, "month": "2026-12"}).status_code == 409  # already queued
+    assert client.post(f"/api/wfm/rosters/{roster_id}/publish",
+                       headers=planner).status_code == 409  # nothing to publish yet
+    report = solver.run_queued(sessions, roster_id)  # the worker's job
+    assert report is not None and report.roster.solver_status in ("OPTIMAL", "FEASIBLE")
+    assert solver.run_queued(sessions, roster_id) is None  # done: not run twice
+    assert client.get(f"/api/wfm/rosters/{roster_id}", headers=planner).json()[
+        "solver_status"] in ("OPTIMAL", "FEASIBLE")
     assert client.post(f"/api/wfm/rosters/{roster_id}/publish",
                        headers=agent).status_code == 403
     assert client.post(f"/api/wfm/rosters/{roster_id}/publish",
@@ -69,7 +80,8 @@ def test_forecast_and_roster_by_api_with_permissions(client: TestClient,
                       headers=other_desk).status_code == 404
 
 
-def test_pages_by_role(client: TestClient, session: Session) -> None:
+def test_pages_by_role(client: TestClient, session: Session,
+                      sessions: sessionmaker[Session]) -> None:
     w = world(session)
     voice_history(session, dt.date(2026, 11, 2), 28)
     made = service.make_forecast(session, w.plan, dt.date(2026, 12, 1), 31, history_days=28)
@@ -96,6 +108,11 @@ def test_pages_by_role(client: TestClient, session: Session) -> None:
                                                "month": "2027-01", "time_limit": "5"},
                          follow_redirects=False)
     assert solved.status_code == 303
+    waiting = client.get(f"/wfm/rosters?site_id={w.site.id}&month=2027-01")
+    assert 'data-testid="solving"' in waiting.text and 'http-equiv="refresh"' in waiting.text
+    session.rollback()
+    queued = session.scalar(select(Roster).where(Roster.month == dt.date(2027, 1, 1)))
+    assert queued is not None and solver.run_queued(sessions, queued.id) is not None
     # This month's roster is already published: it cannot be solved again.
     again = client.post("/wfm/rosters", data={"csrf_token": csrf, "site_id": str(w.site.id),
                                               "month": (now - dt.timedelta(hours=1))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from sigap.channels.voice.intervals import import_intervals
 from sigap.core.errors import Conflict, InvalidInput
-from sigap.workforce import erlang, history, rosters, scheduler, service
+from sigap.workforce import erlang, history, rosters, scheduler, service, solver
 from sigap.workforce.models import ForecastInterval, RosterShift
 from tests.workforce.helpers import HOURLY, voice_history, world
 
@@ -109,7 +109,7 @@ def test_a_month_roster_keeps_its_rules_and_goes_through_review(session: Session
     away = w.agents[0]
     rosters.add_leave(session, away.id, dt.date(2026, 12, 1), dt.date(2026, 12, 5))
     rosters.set_preference(session, w.agents[1].id, ["P1"], [6])
-    report = rosters.solve_month(session, w.site.id, dt.date(2026, 12, 1),
+    report = solver.solve_month(session, w.site.id, dt.date(2026, 12, 1),
                                  scheduler.Rules(time_limit=20), w.planner.id)
     session.commit()
     roster = report.roster
@@ -148,4 +148,4 @@ def test_a_month_roster_keeps_its_rules_and_goes_through_review(session: Session
         rosters.review(session, roster, w.qia.id, "  ")
     assert rosters.review(session, roster, w.qia.id, "Sesuai trafik").status == "reviewed"
     with pytest.raises(Conflict):
-        rosters.solve_month(session, w.site.id, dt.date(2026, 12, 1))
+        solver.solve_month(session, w.site.id, dt.date(2026, 12, 1))

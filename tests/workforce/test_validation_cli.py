@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from sigap.cli import app
@@ -95,3 +97,33 @@ def test_database_commands(db_url: str, session: Session, tmp_path: Path) -> Non
     missing = runner.invoke(app, ["wfm", "simulate", "--output", str(sim)], env=env)
     assert missing.exit_code == 2 and "--date" in missing.output
     del w
+
+
+def test_the_worker_solves_a_queued_roster(db_url: str, tmp_path: Path, session: Session,
+                                           sessions: sessionmaker[Session]) -> None:
+    from sigap import jobs
+    from sigap.config import Settings
+    from sigap.workforce import scheduler, solver
+    from sigap.workforce.models import Roster
+
+    w = world(session, agents=3)
+    settings = Settings(database_url=db_url, secret_key="test",
+                        huey_path=str(tmp_path / f"huey-{uuid.uuid4().hex}.db"))
+    huey = jobs.new_queue(settings, name=f"sigap-test-{uuid.uuid4().hex[:8]}")
+    jobs.register(huey, settings)  # hands queued rosters to this queue
+    worker = jobs.BackgroundWorker(huey, threads=1, shutdown_timeout=10)
+    worker.start()
+    try:
+        roster = solver.queue(session, w.site.id, dt.date(2027, 2, 1),
+                              scheduler.Rules(time_limit=3))
+        session.commit()  # the job leaves only now
+        deadline = time.monotonic() + 60
+        status = "QUEUED"
+        while status in ("QUEUED", "RUNNING") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with sessions() as s:
+                status = s.get(Roster, roster.id).solver_status  # type: ignore[union-attr]
+        assert status in ("OPTIMAL", "FEASIBLE")
+    finally:
+        worker.stop()
+        huey.flush()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sigap.auth import audit
 from sigap.demo.people import SITES, Org
 from sigap.routing.models import Presence, PresenceChange
-from sigap.workforce import rosters, scheduler, service
+from sigap.workforce import rosters, scheduler, service, solver
 from sigap.workforce.models import (
     Attendance,
     Forecast,
@@ -60,7 +60,7 @@ def seed_workforce(session: Session, org: Org, rng: random.Random, today: dt.dat
     month = today.replace(day=1)
     shifts = 0
     for site in org.sites:
-        report = rosters.solve_month(session, site["id"], month, DEMO_RULES)
+        report = solver.solve_month(session, site["id"], month, DEMO_RULES)
         rosters.publish(session, report.roster, None)
         shifts += sum(len(s.assignments) for s in report.desks.values())
     changes, records = _presence(session, rng, today, cutoff)

@@ -24,7 +24,7 @@ from sigap.core.errors import SigapError
 from sigap.core.timezones import format_local
 from sigap.db.session import make_engine, make_sessionmaker, transaction
 from sigap.org.models import Site
-from sigap.workforce import history, rosters, scheduler, service
+from sigap.workforce import history, rosters, scheduler, service, solver
 
 console = Console()
 err = Console(stderr=True)
@@ -152,7 +152,7 @@ def roster(
                            description=f"Roster {code} · {desk}")
 
             try:
-                report = rosters.solve_month(session, place.id, first,
+                report = solver.solve_month(session, place.id, first,
                                              scheduler.Rules(time_limit=time_limit),
                                              progress=step)
             except SigapError as exc:

@@ -21,7 +21,7 @@ from sigap.org.models import Site
 from sigap.web.deps import DbSession, PostedForm, require, text_fields
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
-from sigap.workforce import attendance, history, rosters, scheduler
+from sigap.workforce import attendance, history, rosters, scheduler, solver
 from sigap.workforce.display import XLSX, chart, own_staff, staff_in_scope
 from sigap.workforce.models import Attendance, Roster
 
@@ -101,8 +101,8 @@ def roster_solve(request: Request, session: DbSession, form: PostedForm,
         limit = float(data.get("time_limit", "") or 60)
         if not 1 <= limit <= 600:
             raise InvalidInput("Batas waktu 1–600 detik.", field="time_limit")
-        rosters.solve_month(session, site_id, month, scheduler.Rules(time_limit=limit),
-                            actor.staff_id)
+        solver.queue(session, site_id, month, scheduler.Rules(time_limit=limit),
+                     actor.staff_id)
     except (SigapError, ValueError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, SigapError) else "Batas waktu harus angka."

@@ -8,19 +8,19 @@ import calendar
 import datetime as dt
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from openpyxl import Workbook
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.core.timezones import format_local
 from sigap.org.models import Role, Site, Staff, Team
-from sigap.workforce import scheduler, staffing
 from sigap.workforce import service as planning
+from sigap.workforce import staffing
 from sigap.workforce.history import local_midnight
 from sigap.workforce.models import (
     Leave,
@@ -151,18 +151,12 @@ def desk_requirement(session: Session, site: Site, month: dt.date,
     return out
 
 
-@dataclass
-class SolveReport:
-    roster: Roster
-    desks: dict[str, scheduler.Solution] = field(default_factory=dict)
-
-
 def get_roster(session: Session, site_id: int, month: dt.date) -> Roster | None:
     return session.scalar(select(Roster).where(Roster.site_id == site_id,
                                                Roster.month == month))
 
 
-def _previous_ends(session: Session, staff_ids: list[int], month: dt.date,
+def previous_ends(session: Session, staff_ids: list[int], month: dt.date,
                    zone: str) -> dict[int, int]:
     """Minutes after the month's first midnight at which each agent's last shift of the
     month before ends (for the rest rule across the two rosters)."""
@@ -172,87 +166,10 @@ def _previous_ends(session: Session, staff_ids: list[int], month: dt.date,
     return {sid: int((end - first).total_seconds() // 60) for sid, end in rows}
 
 
-def solve_month(session: Session, site_id: int, month: dt.date,
-                rules: scheduler.Rules = scheduler.Rules(), staff_id: int | None = None,
-                progress: Progress | None = None) -> SolveReport:
-    """Solve (or solve again) a site's draft roster for a month; the time limit is shared
-    between the desks by their size."""
-    site = get_site(session, site_id)
-    roster = get_roster(session, site_id, month)
-    if roster is not None and roster.status != RosterStatus.draft:
-        raise Conflict("Roster ini sudah diterbitkan; tidak bisa disusun ulang.",
-                       field="month")
-    days = days_in(month)
-    tpls = ensure_templates(session, site_id)
-    agents = site_agents(session, site_id)
-    needs = desk_requirement(session, site, month, days)
-    ids = [s.id for s, _ in agents]
-    away: dict[int, set[int]] = {}
-    for leave in leaves(session, ids, month, month + dt.timedelta(days=days - 1)):
-        for d in range(days):
-            if leave.first_day <= month + dt.timedelta(days=d) <= leave.last_day:
-                away.setdefault(leave.staff_id, set()).add(d)
-    prefs = {p.staff_id: p for p in session.scalars(
-        select(Preference).where(Preference.staff_id.in_(ids)))}
-    before = _previous_ends(session, ids, month, site.timezone)
-    if roster is None:
-        roster = Roster(site_id=site_id, month=month, created_by_id=staff_id)
-        session.add(roster)
-        session.flush()
-    session.execute(delete(RosterShift).where(RosterShift.roster_id == roster.id))
-    report = SolveReport(roster)
-    desks = sorted({desk for _, desk in agents})
-    by_template = {t.id: t for t in tpls}
-    plain = [scheduler.Template(t.id, t.code, t.start_minute, t.minutes, t.skill,
-                                t.break_minutes, t.break_after, t.break_before) for t in tpls]
-    statuses, total_seconds, under, over = [], 0.0, 0, 0
-    for index, desk in enumerate(desks):
-        people = [s for s, d in agents if d == desk]
-        share = rules.time_limit * len(people) / max(1, len(agents))
-        problem = scheduler.Problem(
-            month.weekday(), days, SLOT, needs.get(desk, np.zeros((days, 1440 // SLOT))),
-            plain, [scheduler.Agent(s.id, frozenset(s.skills or []),
-                                    frozenset(away.get(s.id, ())),
-                                    frozenset(prefs[s.id].shift_codes) if s.id in prefs
-                                    else frozenset(),
-                                    frozenset(prefs[s.id].days_off) if s.id in prefs
-                                    else frozenset(), before.get(s.id))
-                    for s in people])
-        desk_rules = scheduler.Rules(**{**rules.__dict__, "time_limit": max(1.0, share)})
-        solution = scheduler.solve(problem, desk_rules)
-        breaks = scheduler.place_breaks(problem, solution.assignments, solution.scheduled)
-        report.desks[desk] = solution
-        statuses.append(solution.status)
-        total_seconds += solution.seconds
-        under, over = under + solution.under_minutes, over + solution.over_minutes
-        for agent_id, d, template_id in solution.assignments:
-            tpl = by_template[template_id]
-            start = local_midnight(month + dt.timedelta(days=d), site.timezone) \
-                + dt.timedelta(minutes=tpl.start_minute)
-            offset = breaks.get((agent_id, d))
-            session.add(RosterShift(
-                roster_id=roster.id, staff_id=agent_id, day=month + dt.timedelta(days=d),
-                template_id=tpl.id, desk=desk, start_at=start,
-                end_at=start + dt.timedelta(minutes=tpl.minutes),
-                break_start=start + dt.timedelta(minutes=offset) if offset is not None else None,
-                break_end=start + dt.timedelta(minutes=offset + tpl.break_minutes)
-                if offset is not None else None))
-        if progress is not None:
-            progress(desk, index + 1, len(desks))
-    worst = next((s for s in ("MODEL_INVALID", "INFEASIBLE", "UNKNOWN", "FEASIBLE")
-                  if s in statuses), "OPTIMAL")
-    roster.solver_status, roster.solve_seconds = worst, round(total_seconds, 2)
-    roster.under_minutes, roster.over_minutes = under, over
-    roster.rules = {k: v for k, v in rules.__dict__.items()}
-    session.flush()
-    return report
-
-
 def publish(session: Session, roster: Roster, staff_id: int | None) -> Roster:
     if roster.status != RosterStatus.draft:
         raise Conflict("Hanya roster draf yang bisa diterbitkan.", field="status")
-    if not roster.solver_status or roster.solver_status in ("INFEASIBLE", "MODEL_INVALID",
-                                                            "UNKNOWN"):
+    if roster.solver_status not in ("OPTIMAL", "FEASIBLE"):
         raise Conflict("Roster belum tersusun; susun dulu sebelum terbit.", field="status")
     roster.status, roster.published_at, roster.published_by_id = \
         RosterStatus.published, utcnow(), staff_id

@@ -12,7 +12,7 @@ from sigap.auth.permissions import Scope, scope_for
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.web.deps import CurrentActor, DbSession, require
 from sigap.web.route import TransactionRoute
-from sigap.workforce import attendance, display, pages, rosters, scheduler, service
+from sigap.workforce import attendance, display, pages, rosters, scheduler, service, solver
 from sigap.workforce.models import Roster, ShiftTemplate
 from sigap.workforce.schemas import (
     AdherenceOut,
@@ -124,14 +124,16 @@ def caplan(session: DbSession, month: str = Query(pattern=r"^\d{4}-\d{2}$"),
                       available=r.available, fulfilment=r.fulfilment) for r in rows]
 
 
-@router.post("/api/wfm/rosters", response_model=RosterOut, status_code=201)
+@router.post("/api/wfm/rosters", response_model=RosterOut, status_code=202)
 def solve_roster(body: RosterIn, session: DbSession, actor: Actor = PLAN) -> RosterOut:
-    """Build (or build again) a site's draft roster for a month with CP-SAT."""
+    """Queue a site's draft roster for a month to be built (again) with CP-SAT by the
+    worker; its `solver_status` goes QUEUED → RUNNING → OPTIMAL/FEASIBLE (or ERROR)."""
     rules = scheduler.Rules(days_per_week=body.days_per_week, min_rest_hours=body.min_rest_hours,
                             max_consecutive=body.max_consecutive, time_limit=body.time_limit)
-    report = rosters.solve_month(session, body.site_id, rosters.month_start(body.month), rules,
-                                 actor.staff_id)
-    return RosterOut.model_validate(report.roster)
+    rosters.get_site(session, body.site_id)
+    roster = solver.queue(session, body.site_id, rosters.month_start(body.month), rules,
+                          actor.staff_id)
+    return RosterOut.model_validate(roster)
 
 
 @router.get("/api/wfm/rosters/{roster_id}", response_model=RosterOut)
