@@ -154,3 +154,48 @@ def test_agent_checks_in_and_desk_control_corrects(client: TestClient,
         "staff_id": w.agents[0].id, "day": day, "reason": "x"}).status_code == 403
     adherence = client.get(f"/api/wfm/adherence?day={day}", headers=desk)
     assert adherence.status_code == 200 and adherence.json()[0]["staff_id"] == w.agents[0].id
+
+
+def test_leave_templates_and_preferences(client: TestClient, session: Session) -> None:
+    w = world(session)
+    planner = factories.token(client, w.planner.login_code)
+    agent = factories.token(client, w.agents[0].login_code)
+    leave = {"staff_id": w.agents[1].id, "first_day": "2026-12-10",
+             "last_day": "2026-12-12", "kind": "training"}
+    assert client.post("/api/wfm/leave", json=leave, headers=agent).status_code == 403
+    made = client.post("/api/wfm/leave", json=leave, headers=planner)
+    assert made.status_code == 201 and made.json()["kind"] == "training"
+    backwards = client.post("/api/wfm/leave", headers=planner,
+                            json={**leave, "last_day": "2026-12-01"})
+    assert backwards.status_code == 422 and backwards.json()["field"] == "last_day"
+    night = client.post("/api/wfm/shift-templates", headers=planner, json={
+        "site_id": w.site.id, "code": "n2", "start": "21:00", "hours": 9, "skill": "malam"})
+    assert night.status_code == 201 and night.json()["code"] == "N2"
+    odd = client.post("/api/wfm/shift-templates", headers=planner, json={
+        "site_id": w.site.id, "code": "X", "start": "07:15", "hours": 9})
+    assert odd.status_code == 422 and odd.json()["field"] == "hours"
+    listed = client.get(f"/api/wfm/shift-templates?site_id={w.site.id}", headers=planner)
+    assert [t["code"] for t in listed.json()] == ["N2"]
+    own = client.put(f"/api/wfm/preferences/{w.agents[0].id}", headers=agent,
+                     json={"shift_codes": ["p1"], "days_off": [6]})
+    assert own.status_code == 204
+    assert client.put(f"/api/wfm/preferences/{w.agents[1].id}", headers=agent,
+                      json={"shift_codes": [], "days_off": []}).status_code == 404
+    bad_day = client.put(f"/api/wfm/preferences/{w.agents[0].id}", headers=agent,
+                         json={"shift_codes": [], "days_off": [7]})
+    assert bad_day.status_code == 422 and bad_day.json()["field"] == "days_off"
+    csrf = factories.login(client, w.agents[0].login_code)
+    me = client.get("/wfm/me")
+    assert 'value="6" checked' in me.text and 'data-testid="preference-form"' in me.text
+    client.post("/logout", data={"csrf_token": csrf})
+    csrf = factories.login(client, w.planner.login_code)
+    page = client.get(f"/wfm/rosters?site_id={w.site.id}&month=2026-12")
+    assert 'data-testid="leave-form"' in page.text and "N2 21:00+9" in page.text
+    wrong = client.post("/wfm/leave", data={"csrf_token": csrf, "staff_id": str(w.agents[2].id),
+                                            "first_day": "besok", "site_id": str(w.site.id),
+                                            "month": "2026-12"})
+    assert wrong.status_code == 422 and "Tanggal cuti tidak valid" in wrong.text
+    saved = client.post("/wfm/leave", data={
+        "csrf_token": csrf, "staff_id": str(w.agents[2].id), "first_day": "2026-12-20",
+        "kind": "cuti", "site_id": str(w.site.id), "month": "2026-12"}, follow_redirects=False)
+    assert saved.status_code == 303

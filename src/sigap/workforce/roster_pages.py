@@ -23,7 +23,7 @@ from sigap.web.render import render
 from sigap.web.route import TransactionRoute
 from sigap.workforce import attendance, history, rosters, scheduler, solver
 from sigap.workforce.display import XLSX, chart, own_staff, staff_in_scope
-from sigap.workforce.models import Attendance, Roster
+from sigap.workforce.models import Attendance, Preference, Roster
 
 router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
 READ = Depends(require("wfm.read"))
@@ -63,7 +63,9 @@ def _roster_page(request: Request, session: DbSession, actor: Actor, site_id: in
     context: dict[str, Any] = {"nav": "wfm", "sub": "rosters", "sites": sites, "site": site,
                                "month": chosen, "roster": roster, "error": error,
                                "grid": None, "chart": None, "desk": desk or "",
-                               "desks": [], "day": None}
+                               "desks": [], "day": None,
+                               "templates": rosters.templates(session, site.id) if site else [],
+                               "agents": rosters.site_agents(session, site.id) if site else []}
     if roster is not None:
         table = rosters.grid(session, roster)
         in_month = today if today.replace(day=1) == chosen else chosen
@@ -208,8 +210,11 @@ def my_roster(request: Request, session: DbSession,
         Attendance.staff_id == staff_id, Attendance.check_in.is_not(None))
         .order_by(Attendance.check_in.desc()).limit(1))
     current = attendance.current_shift(session, staff_id, utcnow())
+    site = session.get(Site, actor.site_id) if actor.site_id else None
     return render(request, "workforce/me.html", {
         "nav": "wfm", "sub": "me", "shifts": shifts, "today": today, "record": record,
+        "templates": rosters.templates(session, site.id) if site else [],
+        "preference": session.get(Preference, staff_id),
         "current": current, "zone_name": actor.timezone,
         "days": history.to_local_day(utcnow(), actor.timezone)})
 
@@ -224,4 +229,65 @@ def form_check_in(session: DbSession, actor: Actor = Depends(require("wfm.self")
 def form_check_out(session: DbSession,
                    actor: Actor = Depends(require("wfm.self"))) -> Response:
     attendance.check_out(session, own_staff(actor))
+    return RedirectResponse("/wfm/me", status_code=303)
+
+
+def _back(data: dict[str, str]) -> str:
+    site, month = data.get("site_id", ""), data.get("month", "")
+    return f"/wfm/rosters?site_id={site}&month={month}" if site.isdigit() else "/wfm/rosters"
+
+
+@router.post("/wfm/leave")
+def leave_form(request: Request, session: DbSession, form: PostedForm,
+               actor: Actor = PLAN) -> Response:
+    data = {k: str(v) for k, v in text_fields(form).items()}
+    try:
+        if not data.get("staff_id", "").isdigit():
+            raise InvalidInput("Pilih agen.", field="staff_id")
+        person = staff_in_scope(session, actor, int(data["staff_id"]), "wfm.plan")
+        try:
+            first = dt.date.fromisoformat(data.get("first_day", ""))
+            last = dt.date.fromisoformat(data.get("last_day", "") or data.get("first_day", ""))
+        except ValueError:
+            raise InvalidInput("Tanggal cuti tidak valid (YYYY-MM-DD).",
+                               field="first_day") from None
+        rosters.add_leave(session, person.id, first, last, data.get("kind", "cuti"),
+                          data.get("note", ""))
+    except SigapError as exc:
+        session.rollback()
+        site = data.get("site_id", "")
+        return _roster_page(request, session, actor, int(site) if site.isdigit() else None,
+                            data.get("month") or None, None, None, exc.status_code,
+                            exc.message)
+    return RedirectResponse(_back(data), status_code=303)
+
+
+@router.post("/wfm/shift-templates")
+def template_form(request: Request, session: DbSession, form: PostedForm,
+                  actor: Actor = PLAN) -> Response:
+    data = {k: str(v) for k, v in text_fields(form).items()}
+    site = data.get("site_id", "")
+    try:
+        try:
+            hours = float(data.get("hours", "").replace(",", ".") or "x")
+            pause = int(data.get("break_minutes", "60") or "60")
+        except ValueError:
+            raise InvalidInput("Lama shift dan istirahat harus angka.", field="hours") from None
+        rosters.save_template(session, int(site) if site.isdigit() else None,
+                              data.get("code", ""), data.get("start", ""), hours, pause,
+                              data.get("skill", ""))
+    except SigapError as exc:
+        session.rollback()
+        return _roster_page(request, session, actor, int(site) if site.isdigit() else None,
+                            data.get("month") or None, None, None, exc.status_code,
+                            exc.message)
+    return RedirectResponse(_back(data), status_code=303)
+
+
+@router.post("/wfm/me/preferences")
+def preference_form(session: DbSession, form: PostedForm,
+                    actor: Actor = Depends(require("wfm.self"))) -> Response:
+    codes = [str(v) for v in form.getlist("shift_codes")]
+    days = [int(str(v)) for v in form.getlist("days_off") if str(v).isdigit()]
+    rosters.set_preference(session, own_staff(actor), codes, days)
     return RedirectResponse("/wfm/me", status_code=303)

@@ -171,3 +171,49 @@ class AdherenceOut(BaseModel):
     worked_seconds: float
     adherence: float | None
     conformance: float | None
+
+
+class LeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    staff_id: int
+    first_day: dt.date
+    last_day: dt.date
+    kind: str = "cuti"
+    note: str = Field(default="", max_length=200)
+
+
+class LeaveOut(LeaveIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class TemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    site_id: int | None = None
+    code: str = Field(min_length=1, max_length=12)
+    start: str = Field(pattern=r"^\d{2}:\d{2}$")
+    hours: float = Field(gt=0, le=12)
+    break_minutes: int = Field(default=60, ge=0, le=120)
+    skill: str = Field(default="", max_length=40)
+
+
+class TemplateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    site_id: int | None
+    code: str
+    start_minute: int
+    minutes: int
+    break_minutes: int
+    skill: str
+
+
+class PreferenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shift_codes: list[str] = Field(default_factory=list, max_length=20)
+    days_off: list[int] = Field(default_factory=list, max_length=7)

@@ -22,14 +22,19 @@ from sigap.workforce.schemas import (
     ForecastIn,
     ForecastOut,
     IntervalOut,
+    LeaveIn,
+    LeaveOut,
     PlanIn,
     PlanOut,
+    PreferenceIn,
     ReviewIn,
     RosterIn,
     RosterOut,
     ShiftOut,
     SpecialDayIn,
     StaffingOut,
+    TemplateIn,
+    TemplateOut,
 )
 
 router = APIRouter(route_class=TransactionRoute, tags=["workforce"])
@@ -210,3 +215,40 @@ def adherence_day(session: DbSession, day: dt.date, site_id: int | None = None,
                          worked_seconds=r.result.worked_seconds,
                          adherence=r.result.adherence, conformance=r.result.conformance)
             for r in rows]
+
+
+@router.post("/api/wfm/leave", response_model=LeaveOut, status_code=201)
+def add_leave(body: LeaveIn, session: DbSession, actor: Actor = PLAN) -> LeaveOut:
+    """Leave, sickness or training days: the roster keeps the person off those days."""
+    display.staff_in_scope(session, actor, body.staff_id, "wfm.plan")
+    return LeaveOut.model_validate(rosters.add_leave(session, body.staff_id, body.first_day,
+                                                     body.last_day, body.kind, body.note))
+
+
+@router.post("/api/wfm/shift-templates", response_model=TemplateOut, status_code=201)
+def add_template(body: TemplateIn, session: DbSession, actor: Actor = PLAN) -> TemplateOut:
+    """A shift template (a site's own, or every site's when site_id is empty); a start
+    and a length past midnight make a night shift."""
+    if body.site_id is not None:
+        rosters.get_site(session, body.site_id)
+    return TemplateOut.model_validate(rosters.save_template(
+        session, body.site_id, body.code, body.start, body.hours, body.break_minutes,
+        body.skill))
+
+
+@router.get("/api/wfm/shift-templates", response_model=list[TemplateOut])
+def list_templates(session: DbSession, site_id: int, actor: Actor = READ) -> list[TemplateOut]:
+    return [TemplateOut.model_validate(t) for t in rosters.templates(session, site_id)]
+
+
+@router.put("/api/wfm/preferences/{staff_id}", status_code=204)
+def set_preference(staff_id: int, body: PreferenceIn, session: DbSession,
+                   actor: CurrentActor) -> Response:
+    """Preferred shifts and weekdays off (0 = Monday): an agent its own, a planner
+    anyone's; the solver honours them where the coverage allows."""
+    if staff_id != actor.staff_id or scope_for(actor.role, "wfm.self") is None:
+        if scope_for(actor.role, "wfm.plan") is None:
+            raise NotFound(f"Staf {staff_id} tidak ditemukan.")
+        display.staff_in_scope(session, actor, staff_id, "wfm.plan")
+    rosters.set_preference(session, staff_id, body.shift_codes, body.days_off)
+    return Response(status_code=204)
