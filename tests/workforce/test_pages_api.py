@@ -4,9 +4,12 @@ QIA reviews, Desk Control corrects its own site, an agent sees only its own rost
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigap.workforce import service, solver
@@ -199,3 +202,45 @@ def test_leave_templates_and_preferences(client: TestClient, session: Session) -
         "csrf_token": csrf, "staff_id": str(w.agents[2].id), "first_day": "2026-12-20",
         "kind": "cuti", "site_id": str(w.site.id), "month": "2026-12"}, follow_redirects=False)
     assert saved.status_code == 303
+
+
+def test_busy_workforce_pages_issue_constant_queries(app: FastAPI, client: TestClient,
+                                                     session: Session) -> None:
+    """The roster grid and Desk Control's view read the same number of times for four
+    agents as for twelve."""
+    w = world(session, agents=4)
+    start = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    for person in w.agents:
+        published_shift(session, w, person, start)
+    month = start.astimezone(WIB).strftime("%Y-%m")
+    head = factories.token(client, w.desk_control.login_code)
+    paths = (f"/wfm/rosters?site_id={w.site.id}&month={month}", "/wfm/attendance",
+             f"/api/wfm/adherence?day={start.astimezone(WIB).date()}")
+    few = {}
+    for path in paths:
+        with counted(app) as statements:
+            assert client.get(path, headers=head).status_code == 200
+        few[path] = len(statements)
+    for i in range(8):
+        person = factories.staff(session, "agent", team=w.team, name=f"tambahan{i}")
+        published_shift(session, w, person, start)
+    for path in paths:
+        with counted(app) as statements:
+            page = client.get(path, headers=head)
+        assert page.status_code == 200
+        assert len(statements) == few[path], path
+    assert page.json() and len(page.json()) == 12
+
+
+@contextmanager
+def counted(app: FastAPI) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", count)

@@ -18,6 +18,7 @@ from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput, SigapError
 from sigap.core.timezones import format_local
 from sigap.web.deps import CurrentActor, DbSession, PostedForm, require, text_fields
+from sigap.web.i18n import _
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
 from sigap.workforce import (
@@ -153,7 +154,8 @@ def forecast_page(forecast_id: int, request: Request, session: DbSession,
               for i in range(28 + found.days)]
     ahead = [np.nan] * 28 + [v for _d, v, _a in daily]
     actual = [float(v) if i < 28 or v > 0 else np.nan for i, v in enumerate(back)]
-    config = chart("line", labels, [("Aktual", actual, "#555"), ("Ramalan", ahead, "#1565c0")])
+    config = chart("line", labels, [(_("Aktual"), actual, "#555"),
+                                    (_("Ramalan"), ahead, "#1565c0")])
     return render(request, "workforce/forecast.html", {
         "nav": "wfm", "sub": "forecasts", "forecast": found, "plan": plan, "daily": daily,
         "chart": config})
@@ -195,10 +197,10 @@ def staffing_page(request: Request, session: DbSession, actor: Actor = READ,
     config = None
     if req is not None:
         labels = [format_local(s, actor.timezone, False)[:5] for s in req.starts()]
-        config = chart("line", labels, [("Agen di lantai", list(req.raw_agents), "#1565c0"),
-                                        ("Agen terjadwal (+unplanned)",
+        config = chart("line", labels, [(_("Agen di lantai"), list(req.raw_agents), "#1565c0"),
+                                        (_("Agen terjadwal (+unplanned)"),
                                          list(req.floor_agents), "#2e7d32"),
-                                        ("Agen dibayar (+planned)", list(req.paid_agents),
+                                        (_("Agen dibayar (+planned)"), list(req.paid_agents),
                                          "#f9a825")])
     return render(request, "workforce/staffing.html", {
         "nav": "wfm", "sub": "staffing", "plans": plans, "plan": plan, "day": chosen,
@@ -212,12 +214,19 @@ def caplan_page(request: Request, session: DbSession, actor: Actor = READ,
     site = None if scope_for(actor.role, "wfm.read") is Scope.all else actor.site_id
     rows = service.caplan(session, chosen, site)
     config = chart("bar", [f"{r.site} · {r.desk}" for r in rows],
-                   [("Caplan (FTE)", [r.required_fte for r in rows], "#1565c0"),
-                    ("Tersedia", [float(r.available) for r in rows], "#2e7d32")])
+                   [(_("Caplan (FTE)"), [r.required_fte for r in rows], "#1565c0"),
+                    (_("Tersedia"), [float(r.available) for r in rows], "#2e7d32")])
     total = service.staff_fulfilment(session, chosen, site)
+    months = [(chosen.replace(day=15) + dt.timedelta(days=31 * k)).replace(day=1)
+              for k in range(-2, 4)]
+    trend = [service.staff_fulfilment(session, m, site) for m in months]
+    by_month = chart("line", [m.strftime("%m/%Y") for m in months],
+                     [(_("Pemenuhan %"), [t.percent if t.percent is not None else np.nan
+                                       for t in trend], "#2e7d32"),
+                      (_("Target D15.14"), [95.0] * len(months), "#c62828")])
     return render(request, "workforce/caplan.html", {
         "nav": "wfm", "sub": "caplan", "rows": rows, "month": chosen, "chart": config,
-        "total": total})
+        "total": total, "trend": list(zip(months, trend, strict=True)), "by_month": by_month})
 
 
 @router.get("/wfm/caplan/export.xlsx")
@@ -240,9 +249,9 @@ def intraday_page(request: Request, session: DbSession, actor: Actor = READ,
     config = None
     if today is not None:
         labels = [format_local(s, actor.timezone, False)[:5] for s in today.starts]
-        config = chart("line", labels, [("Ramalan", list(today.forecast), "#1565c0"),
-                                        ("Aktual", list(today.actual), "#c62828"),
-                                        ("Ramalan ulang", list(today.reforecast), "#f9a825")])
+        config = chart("line", labels, [(_("Ramalan"), list(today.forecast), "#1565c0"),
+                                        (_("Aktual"), list(today.actual), "#c62828"),
+                                        (_("Ramalan ulang"), list(today.reforecast), "#f9a825")])
     return render(request, "workforce/intraday.html", {
         "nav": "wfm", "sub": "intraday", "plans": plans, "plan": plan, "today": today,
         "chart": config})

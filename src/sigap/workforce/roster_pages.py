@@ -19,6 +19,7 @@ from sigap.core.errors import InvalidInput, NotFound, SigapError
 from sigap.core.timezones import format_local
 from sigap.org.models import Site
 from sigap.web.deps import DbSession, PostedForm, require, text_fields
+from sigap.web.i18n import _
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
 from sigap.workforce import attendance, history, rosters, scheduler, solver
@@ -77,8 +78,8 @@ def _roster_page(request: Request, session: DbSession, actor: Actor, site_id: in
         labels = [format_local(s, actor.timezone, False)[:5] for s in starts]
         context.update(grid=table, day=shown, desks=sorted({d for _p, d, _c in table.rows}),
                        chart=chart("bar", labels, [
-                           ("Dibutuhkan", list(required), "#c62828"),
-                           ("Terjadwal", list(scheduled), "#1565c0")]),
+                           (_("Dibutuhkan"), list(required), "#c62828"),
+                           (_("Terjadwal"), list(scheduled), "#1565c0")]),
                        under=float(sum(max(0.0, r - s) for r, s in zip(required, scheduled,
                                                                          strict=True))))
     return render(request, "workforce/roster.html", context, status_code=status)
@@ -154,7 +155,7 @@ def _attendance_page(request: Request, session: DbSession, actor: Actor, status:
     return render(request, "workforce/attendance.html", {
         "nav": "wfm", "sub": "attendance", "live": attendance.live(session, site, now),
         "report": attendance.day_report(session, today, site, now=now), "today": today,
-        "error": error}, status_code=status)
+        "now": now, "error": error}, status_code=status)
 
 
 @router.get("/wfm/attendance")
