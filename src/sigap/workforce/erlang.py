@@ -200,22 +200,26 @@ def staff(volume: ArrayLike, interval_minutes: ArrayLike, aht_seconds: ArrayLike
 
     load = offered_load(vol, minutes, aht)
     raw = np.zeros(load.size, dtype=np.int64)
+    # an idle interval: nobody needed, nothing waits
+    fields = {"service_level": np.ones(load.size), "asa_seconds": np.zeros(load.size),
+              "occupancy": np.zeros(load.size), "waiting_probability": np.zeros(load.size),
+              "abandon_rate": np.zeros(load.size)}
     busy = np.flatnonzero(load > 0.0)
     if busy.size:
-        raw[busy] = _required(load[busy], aht[busy], t_sl[busy], t_ans[busy],
-                              occ_cap[busy], pat_a[busy], t_asa[busy])
+        raw[busy], perf = _required(load[busy], aht[busy], t_sl[busy], t_ans[busy],
+                                    occ_cap[busy], pat_a[busy], t_asa[busy])
+        for name, values in fields.items():
+            values[busy] = getattr(perf, name)
     productive = (1.0 - shr) * (1.0 - unpl)
     agents = np.where(raw > 0, ceil_exact(raw / productive), 0)
-    perf = _performance(raw.astype(np.float64), load, aht, t_ans, pat_a,
-                        with_asa=np.ones(raw.size, bool), shape=shape)
+    out = {name: values.reshape(shape) for name, values in fields.items()}
     return Staffing(raw_agents=raw.reshape(shape), agents=agents.reshape(shape),
-                    service_level=perf.service_level, asa_seconds=perf.asa_seconds,
-                    occupancy=perf.occupancy, waiting_probability=perf.waiting_probability,
-                    abandon_rate=perf.abandon_rate, load=load.reshape(shape))
+                    load=load.reshape(shape), **out)
 
 
 def _required(load: Float, aht: Float, t_sl: Float, t_ans: Float, occ_cap: Float,
-              pat: Float, t_asa: Float) -> Int:
+              pat: Float, t_asa: Float) -> tuple[Int, Performance]:
+    """The least agents per row, and what they achieve."""
     impatient = np.isfinite(pat)
     has_asa = ~np.isnan(t_asa)
     # Lower bounds every smaller n fails: Erlang C needs n > A and A/n ≤ cap; under Erlang A
@@ -224,6 +228,9 @@ def _required(load: Float, aht: Float, t_sl: Float, t_ans: Float, occ_cap: Float
     lower_a = np.maximum(1, np.floor(t_sl * load).astype(np.int64) - 1)
     lower = np.where(impatient, lower_a, lower_c)
     guess = np.maximum(lower, _square_root_guess(load, aht, t_sl, t_ans, t_asa))
+    # `least` only ever lowers a row's passing n, so the last passing evaluation of a row is
+    # its answer: keep it instead of evaluating the answer again.
+    kept = Performance(*(np.full(load.size, np.nan) for _ in range(5)))
 
     def meets(rows: Int, n: Int) -> NDArray[np.bool_]:
         perf = _performance(n.astype(np.float64), load[rows], aht[rows], t_ans[rows],
@@ -232,10 +239,20 @@ def _required(load: Float, aht: Float, t_sl: Float, t_ans: Float, occ_cap: Float
         ok = at_least(perf.service_level, t_sl[rows])
         asa_ok = at_most(perf.asa_seconds, np.where(has_asa[rows], t_asa[rows], np.inf))
         occ_ok = at_most(perf.occupancy, occ_cap[rows]) | ~impatient[rows]
-        return np.asarray(ok & (asa_ok | ~has_asa[rows]) & occ_ok
-                          & ((n >= lower_c[rows]) | impatient[rows]))
+        passed = np.asarray(ok & (asa_ok | ~has_asa[rows]) & occ_ok
+                            & ((n >= lower_c[rows]) | impatient[rows]))
+        for name in ("service_level", "asa_seconds", "occupancy", "waiting_probability",
+                     "abandon_rate"):
+            getattr(kept, name)[rows[passed]] = getattr(perf, name)[passed]
+        return passed
 
-    return least(meets, lower, guess)
+    raw = least(meets, lower, guess)
+    late = np.flatnonzero(impatient & ~has_asa)  # Erlang A rows whose ASA was not needed yet
+    if late.size:
+        perf = _performance(raw[late].astype(np.float64), load[late], aht[late], t_ans[late],
+                            pat[late], with_asa=np.ones(late.size, bool), shape=(late.size,))
+        kept.asa_seconds[late] = perf.asa_seconds
+    return raw, kept
 
 
 def _square_root_guess(load: Float, aht: Float, t_sl: Float, t_ans: Float,

@@ -93,9 +93,10 @@ class Row:
 
 @dataclass(frozen=True)
 class Result:
-    rows: list[Row]
+    rows: list[Row]  # per queue, then per interval of arrival
     contacts: int
     unanswered: int = 0  # still waiting when no agent was left (infinite patience)
+    # seconds each contact waited for an answer, in arrival order (NaN: not answered)
     waits: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
@@ -276,10 +277,9 @@ def simulate(day: Day, seed: int = 0) -> Result:
         if c:
             env.process(_roster(env, floor, i, c))
     env.run()
-    for i, spans in enumerate(floor.spans):
+    for spans in floor.spans:
         if len(spans) % 2:  # never left (a shift with no end inside the run)
             spans.append(env.now)
-        del i
     return _tally(day, floor, arrival, queue, handle, abandon)
 
 
