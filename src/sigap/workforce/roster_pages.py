@@ -148,21 +148,27 @@ def roster_export(roster_id: int, session: DbSession, actor: Actor = READ) -> Re
 
 
 def _attendance_page(request: Request, session: DbSession, actor: Actor, status: int = 200,
-                     error: str | None = None) -> Response:
+                     error: str | None = None, day: dt.date | None = None) -> Response:
     site = None if scope_for(actor.role, "wfm.read") is Scope.all else actor.site_id
     now = utcnow()
     today = _local_today(actor.timezone)
+    shown = day or today
     return render(request, "workforce/attendance.html", {
         "nav": "wfm", "sub": "attendance", "live": attendance.live(session, site, now),
-        "report": attendance.day_report(session, today, site, now=now), "today": today,
-        "now": now, "error": error}, status_code=status)
+        "report": attendance.day_report(session, shown, site, now=now), "today": today,
+        "shown": shown, "now": now, "error": error}, status_code=status)
 
 
 @router.get("/wfm/attendance")
-def attendance_page(request: Request, session: DbSession, actor: Actor = READ) -> Response:
-    """Desk Control's view: who is late, absent or out of adherence now; today's
-    adherence and conformance per agent."""
-    return _attendance_page(request, session, actor)
+def attendance_page(request: Request, session: DbSession, actor: Actor = READ,
+                    day: str | None = None) -> Response:
+    """Desk Control's view: who is late, absent or out of adherence now; adherence and
+    conformance per agent for today or another day."""
+    try:
+        shown = dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise InvalidInput("Tanggal tidak valid (YYYY-MM-DD).", field="day") from None
+    return _attendance_page(request, session, actor, day=shown)
 
 
 def _moment(value: str, day: dt.date, zone: str) -> dt.datetime | None:
