@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,18 +97,23 @@ def prepare(session: Session, site_id: int, month: dt.date,
 
 def compute(prepared: Prepared, rules: scheduler.Rules, progress: Progress | None = None
             ) -> dict[str, tuple[scheduler.Solution, dict[tuple[int, int], int]]]:
-    """Solve each desk (no database); the time limit is shared by the desks' sizes."""
-    total = sum(len(p.agents) for _d, p in prepared.desks) or 1
+    """Solve each desk (no database). The time limit is shared by the desks' sizes, the
+    smallest first, and what a desk leaves unused passes on to the ones after it."""
+    started = time.perf_counter()
+    order = sorted(prepared.desks, key=lambda item: (len(item[1].agents), item[0]))
+    left_agents = sum(len(p.agents) for _d, p in order) or 1
     out = {}
-    for index, (desk, problem) in enumerate(prepared.desks):
-        share = rules.time_limit * len(problem.agents) / total
+    for index, (desk, problem) in enumerate(order):
+        remaining = rules.time_limit - (time.perf_counter() - started)
+        share = remaining * len(problem.agents) / left_agents
+        left_agents = max(1, left_agents - len(problem.agents))
         desk_rules = scheduler.Rules(**{**rules.__dict__, "time_limit": max(1.0, share)})
         solution = scheduler.solve(problem, desk_rules)
         out[desk] = (solution, scheduler.place_breaks(problem, solution.assignments,
                                                       solution.scheduled))
         if progress is not None:
-            progress(desk, index + 1, len(prepared.desks))
-    return out
+            progress(desk, index + 1, len(order))
+    return dict(sorted(out.items()))
 
 
 def store(session: Session, prepared: Prepared, rules: scheduler.Rules,
