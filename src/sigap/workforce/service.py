@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sigap.auth import audit
@@ -158,14 +158,6 @@ def get_forecast(session: Session, forecast_id: int) -> Forecast:
     if found is None:
         raise NotFound(f"Ramalan {forecast_id} tidak ditemukan.")
     return found
-
-
-def delete_forecast(session: Session, forecast_id: int) -> None:
-    found = get_forecast(session, forecast_id)
-    session.execute(delete(ForecastInterval).where(ForecastInterval.forecast_id == found.id))
-    audit.record(session, "wfm_forecast_intervals.delete", "wfm_forecasts", found.id)
-    session.delete(found)
-    session.flush()
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,11 @@ def store(session: Session, prepared: Prepared, rules: scheduler.Rules,
         raise NotFound(f"Roster {prepared.roster_id} tidak ditemukan.")
     if roster.status != RosterStatus.draft:
         raise Conflict("Roster ini sudah diterbitkan selama disusun.", field="month")
-    session.execute(delete(RosterShift).where(RosterShift.roster_id == roster.id))
+    gone = session.execute(delete(RosterShift).where(RosterShift.roster_id == roster.id))
+    dropped = int(getattr(gone, "rowcount", 0) or 0)
+    if dropped:  # a bulk delete bypasses the flush hook: its own audit row
+        audit.record(session, "wfm_roster_shifts.delete", "wfm_rosters", roster.id,
+                     {"rows": dropped})
     report = SolveReport(roster)
     for desk, (solution, breaks) in results.items():
         report.desks[desk] = solution
