@@ -136,8 +136,7 @@ def recommend(session: Session, today: Intraday, done: int,
         if extra:
             out.append(Recommendation("overtime", t0, t1, worst, tuple(extra),
                                       f"Tawarkan lembur kepada {len(extra)} agen "
-                                      f"{plan.desk} yang shiftnya selesai sebelum "
-                                      f"{t0:%H:%M} UTC."))
+                                      f"{plan.desk} yang shiftnya baru selesai."))
     return out
 
 
