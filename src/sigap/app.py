@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 
 import sigap.models  # noqa: F401  (every table registered, audit hook installed)
-from sigap import __version__
+from sigap import __version__, jobs
 from sigap.auth import identity
 from sigap.auth import views as auth_views
 from sigap.channels import views as channel_views
@@ -27,14 +27,16 @@ from sigap.db.session import make_engine, make_sessionmaker
 from sigap.org import views as org_views
 from sigap.reports import views as report_views
 from sigap.routing import api as routing_api
+from sigap.routing import assignment
 from sigap.routing import pages as routing_pages
 from sigap.routing import views as routing_views
-from sigap.routing.tasks import arm_offer_timer, restore_offer_timer
+from sigap.routing.tasks import restore_offer_timer
 from sigap.sla import views as sla_views
 from sigap.tickets import views as ticket_views
 from sigap.web import errors
 from sigap.web import views as web_views
 from sigap.web.middleware import LocaleMiddleware, MetricsMiddleware
+from sigap.workforce import views as workforce_views
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -50,8 +52,10 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # Another process changed someone's login, role or team: forget who we knew.
         hub.listen(identity.TOPIC, identity.forget_all)
         relay = asyncio.create_task(hub.run())
-        # Offers made here time out the moment they expire, on this process's timer.
-        timer = arm_offer_timer(settings)
+        # Work handed to the worker from here (a roster to solve) goes on its queue; offers
+        # made here time out the moment they expire, on this process's timer.
+        timer = assignment.offer_timer
+        jobs.make_huey(settings)
         try:
             yield
         finally:
@@ -120,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (web_views.router, auth_views.router, org_views.router,
                    customer_views.router, ticket_views.router, email_views.router,
                    channel_views.router, routing_views.router, routing_api.router,
-                   routing_pages.router, sla_views.router, report_views.router):
+                   routing_pages.router, sla_views.router, report_views.router,
+                   workforce_views.router):
         app.router.routes.extend(_flat_routes(router))
     return app

@@ -32,7 +32,8 @@ log = logging.getLogger("sigap.jobs")
 # Domains with a tasks.py list it here; each exposes `register(huey, settings)` returning
 # its task wrappers by name.
 TASK_MODULES: tuple[str, ...] = ("sigap.channels.email.tasks", "sigap.channels.tasks",
-                                  "sigap.routing.tasks", "sigap.sla.tasks")
+                                  "sigap.routing.tasks", "sigap.sla.tasks",
+                                  "sigap.workforce.tasks")
 
 
 def queue_path(settings: Settings) -> Path:

@@ -46,6 +46,11 @@ PERMISSIONS: dict[str, str] = {
     "routing.floor": "see the wallboards and the live floor",
     "routing.move": "move agents between queues",
     "routing.overflow": "overflow waiting work to a backup queue; see surges",
+    "wfm.read": "see forecasts, staffing, caplan, rosters, attendance and intraday",
+    "wfm.plan": "run forecasts, set queue plans and special days, build and publish rosters",
+    "wfm.review": "review the published N+1 roster against traffic (QIA)",
+    "wfm.attendance": "correct check-in and check-out, with a reason",
+    "wfm.self": "see one's own roster and check in and out",
 }
 
 _TICKET_WORK = ("tickets.read", "tickets.write", "tickets.escalate", "interactions.write")
@@ -57,23 +62,25 @@ def _grant(scope: Scope, *perms: str) -> dict[str, Scope]:
 
 
 ROLE_GRANTS: dict[str, dict[str, Scope]] = {
-    Role.agent: _grant(Scope.own, *_TICKET_WORK, "customers.read", "customers.write"),
+    Role.agent: _grant(Scope.own, *_TICKET_WORK, "customers.read", "customers.write",
+                       "wfm.self"),
     Role.team_leader: {
         **_grant(Scope.team, *_TICKET_LEAD, "customers.read", "customers.write", "org.read",
                  "routing.floor"),
+        **_grant(Scope.own, "wfm.self"),
     },
     Role.supervisor: {
         **_grant(Scope.site, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
         **_grant(Scope.site, "audit.read", "channels.priority", "routing.manage",
-                 "routing.floor", "routing.move", "routing.overflow"),
+                 "routing.floor", "routing.move", "routing.overflow", "wfm.read"),
     },
     Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read",
                              "sla.manage", "routing.manage", "routing.floor", "routing.move",
-                             "routing.overflow"),
+                             "routing.overflow", "wfm.read"),
     Role.manager: _grant(
         Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read",
         "channels.priority", "sla.manage", "routing.manage", "routing.floor", "routing.move",
-        "routing.overflow",
+        "routing.overflow", "wfm.read",
     ),
     Role.qco: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
     Role.quality_assurance: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
@@ -83,9 +90,10 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
         Scope.all, "tickets.read", "tickets.write", "interactions.write", "customers.read"
     ),
     Role.operation_plan: _grant(Scope.all, "org.read", "channels.acd_import", "routing.manage",
-                                "routing.floor"),
+                                "routing.floor", "wfm.read", "wfm.plan"),
     Role.desk_control: _grant(Scope.site, "tickets.read", "org.read", "routing.floor",
-                              "routing.move", "routing.overflow"),
+                              "routing.move", "routing.overflow", "wfm.read",
+                              "wfm.attendance"),
     Role.admin: _grant(
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
@@ -97,7 +105,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
                                       "channels.templates"),
     Role.document_control: _grant(Scope.all, "org.read"),
     Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read", "routing.floor",
-                     "routing.overflow"),
+                     "routing.overflow", "wfm.read", "wfm.review"),
     Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",
                     "email.inbound", "channels.cti", "channels.alarms"),
 }

@@ -29,6 +29,7 @@ from sigap.demo.email import seed_email_desk
 from sigap.demo.people import Org, build_org
 from sigap.demo.queues import seed_queues
 from sigap.demo.traffic import WIB, Traffic, build_traffic
+from sigap.demo.workforce import seed_workforce
 from sigap.org.models import Role, Site, Staff, Team
 from sigap.tickets import numbers
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
@@ -223,6 +224,10 @@ def generate(sessions: sessionmaker[Session], options: DemoOptions,
         counts.update(seed_queues(session, data.org))
         counts.update(seed_email_desk(session, data.org, random.Random(options.seed),
                                       data.cutoff))
+    with transaction(sessions) as session:
+        audit.bind_actor(session, SYSTEM)
+        counts.update(seed_workforce(session, data.org, random.Random(options.seed + 1),
+                                     data.today, data.cutoff))
     done = time.perf_counter()
     return DemoResult(counts=counts, logins=demo_logins(data.org), seconds=done - started,
                       cutoff=data.cutoff,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
@@ -98,3 +98,44 @@ def expire(session: Session, older_than: dt.timedelta, now: dt.datetime | None =
     for staff_id in stale:
         set_state(session, staff_id, AgentState.offline, source="expiry", at=now)
     return len(stale)
+
+
+@dataclass(frozen=True)
+class StateHistory:
+    """A person's state at the start of a window and every change inside it."""
+
+    initial_state: str
+    initial_reason: str
+    changes: tuple[tuple[dt.datetime, str, str], ...]  # (at, state, reason), in time order
+
+
+def presence_history(session: Session, staff_ids: list[int], start: dt.datetime,
+                     end: dt.datetime) -> dict[int, StateHistory]:
+    """Presence of these people over [start, end) from the change log (for adherence):
+    two queries whatever the number of people."""
+    if not staff_ids:
+        return {}
+    last_before = (select(PresenceChange.staff_id, func.max(PresenceChange.id).label("id"))
+                   .where(PresenceChange.staff_id.in_(staff_ids), PresenceChange.at < start)
+                   .group_by(PresenceChange.staff_id).subquery())
+    initial = {sid: (state, reason) for sid, state, reason in session.execute(
+        select(PresenceChange.staff_id, PresenceChange.state, PresenceChange.reason)
+        .join(last_before, last_before.c.id == PresenceChange.id))}
+    changes: dict[int, list[tuple[dt.datetime, str, str]]] = {sid: [] for sid in staff_ids}
+    for sid, at, state, reason in session.execute(
+            select(PresenceChange.staff_id, PresenceChange.at, PresenceChange.state,
+                   PresenceChange.reason)
+            .where(PresenceChange.staff_id.in_(staff_ids), PresenceChange.at >= start,
+                   PresenceChange.at < end)
+            .order_by(PresenceChange.staff_id, PresenceChange.at, PresenceChange.id)):
+        changes[sid].append((at, state, reason))
+    return {sid: StateHistory(*initial.get(sid, (AgentState.offline.value, "")),
+                              tuple(changes[sid])) for sid in staff_ids}
+
+
+def current_states(session: Session, staff_ids: list[int]) -> dict[int, Presence]:
+    """Where these people are now (absent: never set, i.e. offline)."""
+    if not staff_ids:
+        return {}
+    return {p.staff_id: p for p in session.scalars(
+        select(Presence).where(Presence.staff_id.in_(staff_ids)))}

@@ -287,3 +287,16 @@ def state_counts(session: Session, actor: Actor, filters: TicketFilters) -> dict
     )).order_by(None).subquery()
     rows = session.execute(select(base.c.state, func.count()).group_by(base.c.state))
     return {state: int(n) for state, n in rows}
+
+
+def inbound_contact_times(
+    session: Session, channel: str, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None, dt.datetime | None]]:
+    """(arrived, answered, ended) of every inbound interaction of a channel that arrived in
+    [start, end): the history workforce planning counts volumes and handle times from."""
+    rows = session.execute(
+        select(Interaction.arrived_at, Interaction.answered_at, Interaction.ended_at)
+        .where(Interaction.channel == channel, Interaction.direction == "inbound",
+               Interaction.arrived_at >= start, Interaction.arrived_at < end)
+        .order_by(Interaction.arrived_at))
+    return [(a, b, c) for a, b, c in rows]

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sigap.workforce import table
+from sigap.workforce import commands, table
 from sigap.workforce.erlang import staff as erlang_staff
 
 app = typer.Typer(help="Workforce management: staffing, simulation.", no_args_is_help=True)
@@ -127,13 +127,19 @@ SIMULATE_OUTPUT = ("queue", "interval_start", "offered", "answered", "abandoned"
 
 @app.command("simulate")
 def simulate_command(
-    arrivals: Annotated[Path, typer.Option("--arrivals", help="CSV/XLSX: queue, interval_start "
-                                           "(HH:MM), volume, aht_seconds, …")],
-    agents: Annotated[Path, typer.Option("--agents", help="CSV/XLSX: agent, skills, "
-                                         "shift_start, shift_end, …")],
     output: Annotated[Path, typer.Option("--output", help="Result file: .csv, or .xlsx.")],
+    arrivals: Annotated[Path | None, typer.Option("--arrivals", help="CSV/XLSX: queue, "
+                                                  "interval_start (HH:MM), volume, "
+                                                  "aht_seconds, …")] = None,
+    agents: Annotated[Path | None, typer.Option("--agents", help="CSV/XLSX: agent, skills, "
+                                                "shift_start, shift_end, …")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")
                     ] = 0,
+    date: Annotated[str | None, typer.Option(
+        "--date", help="Database mode: simulate this day (YYYY-MM-DD) from the stored "
+                       "forecast and the site's roster instead of files.")] = None,
+    site: Annotated[str | None, typer.Option(
+        "--site", help="Database mode: site code (every site when left out).")] = None,
 ) -> None:
     """Simulate a day (arrivals, handle and patience times, the roster, routing).
 
@@ -156,8 +162,15 @@ def simulate_command(
     from sigap.workforce import scenario
     from sigap.workforce.simulation import simulate
 
+    if date is not None:
+        commands.simulate_day(date, site, output, seed)
+        return
     console = Console()
     err = Console(stderr=True, soft_wrap=True)
+    if arrivals is None or agents is None:
+        err.print("[red]Berikan --arrivals dan --agents, atau --date untuk mode basis data."
+                  "[/red]")
+        raise typer.Exit(2)
     try:
         _, arrival_rows = table.read(arrivals, scenario.ARRIVALS)
         _, agent_rows = table.read(agents, scenario.AGENTS)
@@ -185,3 +198,8 @@ def simulate_command(
             err.print(f"{name}: {problem}", markup=False, highlight=False)
     if bad_arrivals or bad_agents:
         raise typer.Exit(1)
+
+
+# Database commands (forecast versions, monthly rosters): workforce/commands.py.
+app.command("forecast")(commands.forecast)
+app.command("roster")(commands.roster)

@@ -100,3 +100,17 @@ def import_intervals(session: Session, data: bytes,
             report.unchanged += 1
         session.flush()
     return report
+
+
+def stored_intervals(session: Session, queue: str, start: dt.datetime,
+                     end: dt.datetime) -> list[AcdInterval]:
+    """One ACD queue's imported intervals that start in [start, end), oldest first."""
+    return list(session.scalars(select(AcdInterval).where(
+        AcdInterval.queue == queue, AcdInterval.interval_start >= start,
+        AcdInterval.interval_start < end).order_by(AcdInterval.interval_start)))
+
+
+def acd_queues(session: Session) -> list[str]:
+    """Every queue name the imported interval reports mention."""
+    return list(session.scalars(select(AcdInterval.queue).distinct().order_by(
+        AcdInterval.queue)))

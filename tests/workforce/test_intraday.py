@@ -1,0 +1,71 @@
+"""Intraday: today's actual against the forecast, the re-forecast of the rest of the day and
+the recovery recommendations, on a morning running at twice its forecast."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from sqlalchemy.orm import Session
+
+from sigap.workforce import intraday, rosters, service
+from tests import factories
+from tests.workforce.helpers import published_shift, voice_history, world
+
+DAY = dt.date(2026, 12, 7)  # a Monday
+NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)  # 10:00 WIB
+
+
+def test_a_busy_morning_is_reforecast_and_recovery_is_recommended(session: Session) -> None:
+    w = world(session, agents=3)
+    voice, trainee, night = w.agents
+    voice_history(session, DAY - dt.timedelta(days=28), 28)
+    service.make_forecast(session, w.plan, DAY, 1, history_days=28)
+    # Today so far: twice the usual calls at 08:00 and 09:00.
+    voice_history(session, DAY, 1, times=2.0, hours=(8, 9))
+    datin = factories.team(session, w.site, name="Tier 2 Datin A", tier="tier2",
+                           desk="Tier 2 Datin")
+    spare = [factories.staff(session, "agent", team=datin, name=n) for n in ("dina", "dodi")]
+    service.save_plan(session, {"name": "Datin", "channel": "voice", "site_id": w.site.id,
+                                "desk": "Tier 2 Datin", "interval_minutes": 60})
+    published_shift(session, w, voice, dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC),
+                    break_at=None)
+    published_shift(session, w, night, dt.datetime(2026, 12, 6, 17, tzinfo=dt.UTC),
+                    break_at=None)  # 00:00–09:00 WIB: just went home
+    for person in spare:
+        published_shift(session, w, person, dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC),
+                        break_at=None, desk="Tier 2 Datin")
+    rosters.add_leave(session, trainee.id, DAY, DAY, "training")
+    session.commit()
+
+    today = intraday.view(session, w.plan, NOW)
+    assert today.forecast[9] == pytest.approx(8, rel=0.05)
+    assert today.actual[9] == 16 and np.isnan(today.actual[10])
+    # Whole day so far 24 of 12 forecast, the last four hours the same: × 2.0.
+    assert today.ratio == pytest.approx(2.0, rel=0.05)
+    assert today.reforecast[10] == pytest.approx(2 * today.forecast[10], rel=1e-6)
+    assert today.reforecast[9] == 16
+    assert today.spikes == [9]  # 16 against 8; 08:00 is 8 against 4 (too few to count)
+    assert today.scheduled[10] == 1 and today.required[10] >= 3
+    kinds = {r.kind: r for r in today.recommendations}
+    assert set(kinds) == {"move", "cancel_training", "overtime"}
+    first = today.recommendations[0]
+    assert first.start == NOW
+    assert set(kinds["move"].agents) == {"dina", "dodi"}
+    assert kinds["cancel_training"].agents == (trainee.online_name,)
+    assert kinds["overtime"].agents == (night.online_name,)
+
+
+def test_a_quiet_day_needs_no_recovery(session: Session) -> None:
+    w = world(session, agents=4)
+    voice_history(session, DAY - dt.timedelta(days=28), 28)
+    service.make_forecast(session, w.plan, DAY, 1, history_days=28)
+    voice_history(session, DAY, 1, hours=(8, 9))
+    for person in w.agents:
+        published_shift(session, w, person, dt.datetime(2026, 12, 7, 0, tzinfo=dt.UTC),
+                        hours=10, break_at=None)
+    session.commit()
+    today = intraday.view(session, w.plan, NOW)
+    assert today.ratio == pytest.approx(1.0, rel=0.05)
+    assert today.spikes == [] and today.recommendations == []
