@@ -364,8 +364,10 @@ def main() -> None:
             server = start_server(env, port, args.workers)
             wait_ready(f"http://127.0.0.1:{port}", server)
             started, cpu = time.perf_counter(), server_cpu(server.pid)
+            own = time.process_time()
             figures = asyncio.run(run("127.0.0.1", port, agents, boards, secret, args))
             wall, cpu = time.perf_counter() - started, server_cpu(server.pid) - cpu
+            own = time.process_time() - own
         finally:
             if server is not None:
                 stop_server(server)
@@ -382,6 +384,7 @@ def main() -> None:
           f"(run {wall:.0f} s)")
     print(f"server CPU         {cpu * 1000 / max(1, total):.1f} ms per contact (webhook, "
           f"offer, accept, finish, live events; {cpu / wall:.2f} cores over the run)")
+    print(f"load generator CPU {own / wall:.2f} cores (on the same machine)")
     print(f"webhook answer ms  p50 {percentile(figures.webhook_ms, 0.5):.1f}  "
           f"p99 {percentile(figures.webhook_ms, 0.99):.1f}  errors {figures.webhook_errors}")
     if latency:
