@@ -90,3 +90,18 @@ def test_a_login_blocked_on_one_server_is_refused_by_another_through_redis(
             status = httpx.get(f"{first}/api/auth/me", headers=agent).status_code
             time.sleep(0.05)
         assert status == 401
+
+
+def test_a_known_token_still_expires_on_time(db_url: str, session: Session) -> None:
+    from sigap.app import create_app
+    from sigap.config import Settings
+
+    world = floor(session)
+    app = create_app(Settings(database_url=db_url, secret_key="expiry-test-key",
+                              token_max_age_seconds=2, auth_cache_seconds=60))
+    with TestClient(app) as client:
+        agent = factories.token(client, world.agent_a.login_code)
+        assert client.get("/api/auth/me", headers=agent).status_code == 200  # now known
+        time.sleep(3.2)  # past the token's age (itsdangerous counts whole seconds)
+        assert client.get("/api/auth/me", headers=agent).status_code == 401
+    app.state.engine.dispose()

@@ -33,7 +33,9 @@ TOPIC = "auth"
 _FLAG = "sigap_identity_changed"
 _MAX_ENTRIES = 20_000
 
-Key = tuple[int, int]
+# (user id, token version) for a session; the token itself for a bearer token, so that a
+# token seen moments ago is not even checked for its signature again.
+Key = tuple[int, int] | str
 _caches: weakref.WeakSet[IdentityCache] = weakref.WeakSet()
 _caches_lock = threading.Lock()
 
@@ -56,12 +58,17 @@ class IdentityCache:
             return None
         return entry[1]
 
-    def put(self, key: Key, actor: Actor) -> None:
+    def put(self, key: Key, actor: Actor, until: float | None = None) -> None:
+        """Keep `actor` for `ttl` seconds, and never past `until` (epoch seconds: when the
+        credential itself expires)."""
         if self.ttl <= 0:
             return
         if len(self._entries) >= _MAX_ENTRIES:
             self._entries.clear()
-        self._entries[key] = (time.monotonic() + self.ttl, actor)
+        expires = time.monotonic() + self.ttl
+        if until is not None:
+            expires = min(expires, time.monotonic() + until - time.time())
+        self._entries[key] = (expires, actor)
 
     def clear(self) -> None:
         self._entries.clear()

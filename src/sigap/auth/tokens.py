@@ -19,12 +19,14 @@ def issue(secret: str, user_id: int, token_version: int) -> str:
     return _serializer(secret).dumps({"u": user_id, "v": token_version})
 
 
-def read(secret: str, token: str, max_age: int) -> tuple[int, int] | None:
-    """(user_id, token_version) for a good token; None for a bad or expired one."""
+def read(secret: str, token: str, max_age: int) -> tuple[int, int, float] | None:
+    """(user_id, token_version, expires at as epoch seconds) for a good token; None for a
+    bad or expired one."""
     try:
-        data = _serializer(secret).loads(token, max_age=max_age)
+        data, signed_at = _serializer(secret).loads(token, max_age=max_age,
+                                                     return_timestamp=True)
     except (BadSignature, SignatureExpired):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    return int(data["u"]), int(data.get("v", 0))
+    return int(data["u"]), int(data.get("v", 0)), signed_at.timestamp() + max_age

@@ -136,20 +136,21 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
     settings = settings_of(request)
     header = request.headers.get("authorization", "")
     bearer = header[:7].lower() == "bearer "
-    key: tuple[int, int] | None = None
+    cache: IdentityCache = request.app.state.identities
+    known: Actor | None = None
     if bearer:
-        key = tokens.read(settings.secret_key, header[7:].strip(),
-                          settings.token_max_age_seconds)
+        token = header[7:].strip()
+        known = cache.get(token)
+        read = tokens.read(settings.secret_key, token, settings.token_max_age_seconds) \
+            if known is None else None
+        if read is not None:
+            known = await _known(session, cache, (read[0], read[1]))
+            if known is not None:
+                cache.put(token, known, until=read[2])
     else:
         uid, version = request.session.get("uid"), request.session.get("tv")
         if isinstance(uid, int) and isinstance(version, int):
-            key = (uid, version)
-    cache: IdentityCache = request.app.state.identities
-    known = cache.get(key) if key is not None else None
-    if known is None and key is not None:
-        known = await run_in_threadpool(_resolve, session, key)
-        if known is not None:
-            cache.put(key, known)
+            known = await _known(session, cache, (uid, version))
     if known is None:
         if bearer:
             raise Unauthorized("Token tidak valid atau kedaluwarsa.", field="authorization")
@@ -159,6 +160,15 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
     audit.bind_actor(session, actor)
     request.state.actor = actor
     return actor
+
+
+async def _known(session: Session, cache: IdentityCache, key: tuple[int, int]) -> Actor | None:
+    known = cache.get(key)
+    if known is None:
+        known = await run_in_threadpool(_resolve, session, key)
+        if known is not None:
+            cache.put(key, known)
+    return known
 
 
 def _resolve(session: Session, key: tuple[int, int]) -> Actor | None:
