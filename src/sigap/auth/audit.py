@@ -20,6 +20,8 @@ from sigap.core.clock import utcnow
 
 ACTOR_KEY = "sigap.actor"
 _AUDIT_TABLE: Table = AuditLog.__table__  # type: ignore[assignment]
+# Built once: every write of every request ends with it.
+_INSERT = insert(_AUDIT_TABLE)
 
 # Tables whose rows are themselves a record of what happened, or pure counters.
 _NOT_AUDITED = {"audit_log", "ticket_events", "ticket_counters"}
@@ -151,7 +153,7 @@ def _write_pending(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     session.info.pop(_MARKS, None)
     if rows:
-        session.connection().execute(insert(_AUDIT_TABLE), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 def record(session: Session, action: str, entity: str, entity_id: object = None,
@@ -160,7 +162,7 @@ def record(session: Session, action: str, entity: str, entity_id: object = None,
     who = actor or actor_of(session)
     row = _row(who, action, entity, entity_id, {k: _jsonable(v) for k, v in (detail or {}).items()},
                utcnow())
-    session.connection().execute(insert(_AUDIT_TABLE), [row])
+    session.connection().execute(_INSERT, [row])
 
 
 def record_read(session: Session, entity: str, entity_ids: list[object] | object,
@@ -172,7 +174,7 @@ def record_read(session: Session, entity: str, entity_ids: list[object] | object
     rows = [_row(actor, f"{entity}.read", entity, i, {"why": why, **(detail or {})}, now)
             for i in ids]
     if rows:
-        session.connection().execute(insert(_AUDIT_TABLE), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 def record_created(session: Session, entity: str, entity_ids: Sequence[object],
@@ -189,4 +191,4 @@ def record_created(session: Session, entity: str, entity_ids: Sequence[object],
     audit_rows = [_row(actor, f"{entity}.create", entity, i, d, now)  # type: ignore[arg-type]
                   for i, d in zip(entity_ids, details, strict=True)]
     if audit_rows:
-        session.connection().execute(insert(_AUDIT_TABLE), audit_rows)
+        session.connection().execute(_INSERT, audit_rows)

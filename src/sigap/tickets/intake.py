@@ -35,6 +35,12 @@ from sigap.tickets.models import (
 )
 from sigap.tickets.numbers import reserve_numbers
 
+# Core inserts on the tables, built once: the ORM's bulk layer, and building the statement
+# for every ticket, cost more than the statements themselves.
+_TICKETS: Table = Ticket.__table__  # type: ignore[assignment]
+_INSERT_TICKETS = insert(_TICKETS).returning(_TICKETS.c.id, sort_by_parameter_order=True)
+_INSERT_EVENTS = insert(TicketEvent.__table__)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class NewTicket:
@@ -104,12 +110,9 @@ def ticket_rows(session: Session, actor: Actor, items: Sequence[NewTicket],
         "first_response_at": None, "resolved_at": None, "closed_at": None, "reopen_count": 0,
         "created_by_id": actor.staff_id, "pic_id": None, "created_at": now, "updated_at": now,
     } for i, number in zip(items, numbers, strict=True)]
-    # Core inserts on the tables: the ORM's bulk layer costs more than the statements.
-    tickets: Table = Ticket.__table__  # type: ignore[assignment]
-    events: Table = TicketEvent.__table__  # type: ignore[assignment]
-    ids = list(session.scalars(
-        insert(tickets).returning(tickets.c.id, sort_by_parameter_order=True), rows))
-    session.execute(insert(events), [{
+    conn = session.connection()
+    ids = list(conn.execute(_INSERT_TICKETS, rows).scalars())
+    conn.execute(_INSERT_EVENTS, [{
         "ticket_id": tid, "at": now, "kind": EventKind.created, "actor_id": actor.staff_id,
         "from_state": None, "to_state": TicketState.new, "body": item.subject,
         "data": {"channel": item.channel, "type": item.type},
