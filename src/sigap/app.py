@@ -33,7 +33,7 @@ from sigap.routing import views as routing_views
 from sigap.routing.tasks import restore_offer_timer
 from sigap.sla import views as sla_views
 from sigap.tickets import views as ticket_views
-from sigap.web import errors
+from sigap.web import dispatch, errors
 from sigap.web import views as web_views
 from sigap.web.middleware import LocaleMiddleware, MetricsMiddleware
 from sigap.workforce import views as workforce_views
@@ -127,4 +127,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    routing_pages.router, sla_views.router, report_views.router,
                    workforce_views.router):
         app.router.routes.extend(_flat_routes(router))
+    dispatch.install(app.router)
     return app
