@@ -106,8 +106,7 @@ def _value(ask: Ask, sums: tally.Sums, num: Callable[[list[float]], float],
         return NO_DATA
     trend = tuple((day, _ratio(num(sums[day]), den(sums[day])) if day in sums else None)
                   for day in ask.days())
-    return Value(round(n / scale, 2) if scale != 1 else n,
-                 round(d / scale, 2) if scale != 1 else d, trend, drill)
+    return Value(n / scale, d / scale, trend, drill)
 
 
 def service_level(session: Session, ask: Ask, options: Options) -> Value:
@@ -141,9 +140,10 @@ def regular_update(session: Session, ask: Ask, options: Options) -> Value:
 
 
 def own_queue(session: Session, ask: Ask, options: Options) -> Value:
-    """Hours resolved tickets spent in the agent's own queue / their customer TTR hours."""
+    """Minutes resolved tickets spent in the agent's own queue / their customer TTR
+    minutes (the share of all TTR; lower is better)."""
     return _value(ask, _resolved(session, ask, options), lambda v: v[4], lambda v: v[5],
-                  "tickets", scale=3600.0)
+                  "tickets", scale=60.0)
 
 
 def ttr_compliance(session: Session, ask: Ask, options: Options) -> Value:

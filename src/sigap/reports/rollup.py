@@ -231,6 +231,10 @@ def refresh(session: Session, full: bool = False, now: dt.datetime | None = None
             TicketEvent.id > since, TicketEvent.id <= top)))
         created = sorted(session.scalars(select(TicketEvent.ticket_id).where(
             TicketEvent.id > since, TicketEvent.id <= top, TicketEvent.kind == "created")))
+        # A contact stored without its own event still changes the ticket's count (FCR).
+        since_call = max(0, (call_mark or 0) - OVERLAP)
+        changed |= {i for i in session.scalars(select(Interaction.ticket_id).distinct().where(
+            Interaction.id > since_call, Interaction.id <= top_call)) if i is not None}
         ids = sorted(changed | _repeat_dependents(session, created))
     if full or call_mark is None:
         session.execute(delete(KpiVoiceFact))
