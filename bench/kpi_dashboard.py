@@ -179,13 +179,13 @@ def _month() -> tuple[dt.datetime, dt.datetime]:
 
 def _analyze(engine: Engine) -> None:
     """Fresh planner statistics, as autovacuum would have them on a running system."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("COMMIT")
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def measure(engine: Engine, label: str) -> dict[str, object]:
