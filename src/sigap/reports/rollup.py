@@ -13,8 +13,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sigap.auth import audit
@@ -67,41 +68,51 @@ def _targets(policy: SlaPolicy) -> F.Targets:
 
 
 def _facts_of(session: Session, ids: Sequence[int], policies: list[SlaPolicy], org: _Org,
-              now: dt.datetime) -> list[dict[str, object]]:
-    """Fact rows of these tickets (merged-away tickets have none)."""
+              now: dt.datetime, whole: bool = False) -> list[dict[str, object]]:
+    """Fact rows of these tickets (merged-away tickets have none). `whole`: the ids are
+    every ticket id from the first to the last, so a range stands for them (a long IN
+    list costs more to send than to answer)."""
+    def among(column: Any) -> ColumnElement[bool]:
+        return column.between(ids[0], ids[-1]) if whole else column.in_(ids)
+
     tickets = session.execute(
         select(Ticket.id, Ticket.created_at, Ticket.customer_id, Ticket.service_id,
                Ticket.owner_id, Ticket.team_id, Ticket.channel, Ticket.product,
                Ticket.severity, Customer.segment)
         .join(Customer, Customer.id == Ticket.customer_id)
-        .where(Ticket.id.in_(ids), Ticket.merged_into_id.is_(None))).all()
+        .where(among(Ticket.id), Ticket.merged_into_id.is_(None))).all()
     if not tickets:
         return []
-    live = [t.id for t in tickets]
+    live = {t.id for t in tickets}
     logs: dict[int, list[F.LogEvent]] = defaultdict(list)
     for e in session.execute(
             select(TicketEvent.ticket_id, TicketEvent.id, TicketEvent.at, TicketEvent.kind,
                    TicketEvent.from_state, TicketEvent.to_state, TicketEvent.data)
-            .where(TicketEvent.ticket_id.in_(live))
+            .where(among(TicketEvent.ticket_id))
             .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)):
-        logs[e.ticket_id].append(F.LogEvent(e.id, e.at, e.kind, e.from_state, e.to_state,
-                                            e.data or {}))
+        if e.ticket_id in live:
+            logs[e.ticket_id].append(F.LogEvent(e.id, e.at, e.kind, e.from_state,
+                                                e.to_state, e.data or {}))
     contacts: dict[int, int] = {i: n for i, n in session.execute(
-        select(Interaction.ticket_id, func.count()).where(Interaction.ticket_id.in_(live))
+        select(Interaction.ticket_id, func.count()).where(among(Interaction.ticket_id))
         .group_by(Interaction.ticket_id)) if i is not None}
     first = min(t.created_at for t in tickets)
     later: dict[tuple[int, int | None], list[tuple[dt.datetime, int]]] = defaultdict(list)
+    customers = select(Ticket.customer_id).where(among(Ticket.id)).scalar_subquery()
     for cid, sid, created, tid in session.execute(
             select(Ticket.customer_id, Ticket.service_id, Ticket.created_at, Ticket.id)
-            .where(Ticket.customer_id.in_({t.customer_id for t in tickets}),
-                   Ticket.created_at > first)):
+            .where(Ticket.customer_id.in_(customers), Ticket.created_at > first)):
         later[(cid, sid)].append((created, tid))
     for times in later.values():
         times.sort()
     rows: list[dict[str, object]] = []
+    rules: dict[tuple[str, str, str, str], SlaPolicy] = {}
     for t in tickets:
-        rule = sla_policy.policy_for(policies, {"segment": t.segment, "product": t.product,
-                                                "channel": t.channel, "severity": t.severity})
+        key = (t.segment, t.product, t.channel, t.severity)
+        rule = rules.get(key)
+        if rule is None:
+            rule = rules[key] = sla_policy.policy_for(policies, dict(zip(
+                ("segment", "product", "channel", "severity"), key, strict=True)))
         others = [at for at, tid in later.get((t.customer_id, t.service_id), ()) if tid != t.id]
         f = F.compute(t.created_at, logs.get(t.id, []), _targets(rule), t.owner_id, others,
                       now)
@@ -127,11 +138,13 @@ def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
 
 
 def _write_tickets(session: Session, ids: Sequence[int], policies: list[SlaPolicy],
-                   org: _Org, now: dt.datetime, progress: Progress | None) -> int:
+                   org: _Org, now: dt.datetime, progress: Progress | None,
+                   whole: bool) -> int:
     written = 0
     for part in _chunks(ids):
-        rows = _facts_of(session, part, policies, org, now)
-        session.execute(delete(KpiTicketFact).where(KpiTicketFact.ticket_id.in_(part)))
+        rows = _facts_of(session, part, policies, org, now, whole)
+        if not whole:  # a full pass starts from an empty table
+            session.execute(delete(KpiTicketFact).where(KpiTicketFact.ticket_id.in_(part)))
         if rows:
             # Core executemany: one statement for the chunk (the ORM bulk path splits it).
             session.connection().execute(insert(_TICKET_FACTS), rows)
@@ -141,12 +154,14 @@ def _write_tickets(session: Session, ids: Sequence[int], policies: list[SlaPolic
     return written
 
 
-def _voice_rows(session: Session, ids: Sequence[int], org: _Org) -> list[dict[str, object]]:
+def _voice_rows(session: Session, ids: Sequence[int], org: _Org,
+                whole: bool) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for i, arrived, queued, answered, ended, agent in session.execute(
             select(Interaction.id, Interaction.arrived_at, Interaction.queued_at,
                    Interaction.answered_at, Interaction.ended_at, Interaction.agent_id)
-            .where(Interaction.id.in_(ids), Interaction.channel == "voice",
+            .where(Interaction.id.between(ids[0], ids[-1]) if whole
+                   else Interaction.id.in_(ids), Interaction.channel == "voice",
                    Interaction.direction == "inbound")):
         start = queued or arrived
         stop = answered or ended
@@ -161,11 +176,13 @@ def _voice_rows(session: Session, ids: Sequence[int], org: _Org) -> list[dict[st
     return rows
 
 
-def _write_calls(session: Session, ids: Sequence[int], org: _Org) -> int:
+def _write_calls(session: Session, ids: Sequence[int], org: _Org, whole: bool) -> int:
     written = 0
     for part in _chunks(ids):
-        rows = _voice_rows(session, part, org)
-        session.execute(delete(KpiVoiceFact).where(KpiVoiceFact.interaction_id.in_(part)))
+        rows = _voice_rows(session, part, org, whole)
+        if not whole:
+            session.execute(delete(KpiVoiceFact).where(
+                KpiVoiceFact.interaction_id.in_(part)))
         if rows:
             session.connection().execute(insert(_VOICE_FACTS), rows)
         written += len(rows)
@@ -253,8 +270,9 @@ def refresh(session: Session, full: bool = False, now: dt.datetime | None = None
                                   .where(KpiVoiceFact.settled.is_(False)))))
     if total:
         total(len(ids))
-    report.tickets = _write_tickets(session, ids, policies, org, now, progress)
-    report.calls = _write_calls(session, calls, org)
+    whole_tickets = full or mark is None
+    report.tickets = _write_tickets(session, ids, policies, org, now, progress, whole_tickets)
+    report.calls = _write_calls(session, calls, org, full or call_mark is None)
     _mark(session, "events", top, now)
     _mark(session, "calls", top_call, now)
     report.last_event_id = top
