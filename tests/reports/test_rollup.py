@@ -251,3 +251,29 @@ def test_api_filters_span_and_calls_behind_service_level(client: TestClient,
     assert client.get("/kpi/tenesa?team=x").status_code == 422
     mine = select(Ticket.id).where(Ticket.owner_id == world.agent_a.id)
     assert len(list(session.scalars(mine))) == 2
+
+
+def test_staff_fulfilment_comes_from_workforce(session: Session) -> None:
+    world = floor(session)
+    month = ask(wib(11, 1, 0), wib(12, 1, 0))
+    # No forecast covers November: workforce has no caplan, so no data yet.
+    assert kpis.staff_fulfilment(session, month, kpis.Options()) == kpis.NO_DATA
+    # Kept per site, not per team, agent or channel.
+    by_team = ask(month.start, month.end, team_id=world.team_a.id)
+    assert kpis.staff_fulfilment(session, by_team, kpis.Options()) == kpis.NO_DATA
+    assert [k.code for k in kpis.TAM] == ["D15.13", "D15.14"]
+    assert kpis.TAM[1].compute is kpis.staff_fulfilment
+
+
+def test_staff_fulfilment_reads_the_caplan(session: Session) -> None:
+    from sigap.workforce import service as workforce
+    from tests.workforce.helpers import world as wfm_world
+    from tests.workforce.test_planning import _december
+
+    w = wfm_world(session)
+    _december(session, w)  # a forecast for December: four agents on the planned desk
+    caplan = workforce.caplan(session, dt.date(2026, 12, 1))
+    december = ask(wib(12, 1, 0), dt.datetime(2027, 1, 1, tzinfo=WIB))
+    value = kpis.staff_fulfilment(session, december, kpis.Options())
+    assert value == kpis.Value(4, round(caplan[0].required_fte, 2))
+    assert value.numerator == 4

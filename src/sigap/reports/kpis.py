@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sigap.auth.permissions import Scope, scope_for
 from sigap.channels.alarms.models import Alarm
 from sigap.reports import tally
 from sigap.reports.models import KpiTicketFact
@@ -199,7 +200,11 @@ def staff_fulfilment(session: Session, ask: Ask, options: Options) -> Value:
     if ask.filters.by_person:
         return NO_DATA
     month = ask.start.astimezone(ZoneInfo(ask.zone)).date().replace(day=1)
-    found = workforce.staff_fulfilment(session, month, ask.filters.site_id)
+    site = ask.filters.site_id
+    if site is None and ask.actor is not None and not ask.actor.is_system \
+            and scope_for(ask.actor.role, "tickets.read") is not Scope.all:
+        site = ask.actor.site_id  # a site's people see their site's figure
+    found = workforce.staff_fulfilment(session, month, site)
     if found.percent is None:
         return NO_DATA
     return Value(found.available, found.caplan)
