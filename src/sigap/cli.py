@@ -19,6 +19,7 @@ from sigap.channels.email import cli as email_cli
 from sigap.config import Settings, get_settings
 from sigap.customers import cli as customers_cli
 from sigap.db.session import normalise_url
+from sigap.reports import cli as reports_cli
 from sigap.workforce import cli as workforce_cli
 
 app = typer.Typer(help="Sigap: contact center platform.", no_args_is_help=True,
@@ -29,6 +30,7 @@ app.add_typer(auth_cli.app, name="user")
 app.add_typer(customers_cli.app, name="import")
 app.add_typer(email_cli.app, name="email")
 app.add_typer(workforce_cli.app, name="wfm")
+app.add_typer(reports_cli.app, name="kpi")
 
 console = Console()
 

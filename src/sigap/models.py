@@ -21,6 +21,7 @@ from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
+from sigap.reports.models import KpiTicketFact, KpiVoiceFact, KpiWatermark
 from sigap.routing.models import (
     AgentSlot,
     AuxReason,
@@ -74,6 +75,9 @@ __all__ = [
     "Forecast",
     "ForecastInterval",
     "Interaction",
+    "KpiTicketFact",
+    "KpiVoiceFact",
+    "KpiWatermark",
     "Leave",
     "LevelRoute",
     "Mailbox",

@@ -12,13 +12,15 @@ from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.sla.calendar import TENESA_24X7, Calendar
 from sigap.sla.clock import Event, Reading, first_response, longest_silence, time_to_restore
+from sigap.sla.holidays import INDONESIA
 from sigap.tickets import service as ticket_service
 from sigap.tickets.models import TicketEvent
 
-# TENESA runs 24×7; TAM (outbound) counts 08:00–17:00 WIB on working days.
+# TENESA runs 24×7; TAM (outbound) counts 08:00–17:00 WIB on working days, public
+# holidays of Indonesia off.
 CALENDARS: dict[str, Calendar] = {
     "tenesa": TENESA_24X7,
-    "tam": Calendar(always=False),
+    "tam": Calendar(always=False, holidays=INDONESIA),
 }
 
 
