@@ -146,10 +146,14 @@ def _default_aht(plan: QueuePlan) -> float:
     return {"voice": 300.0, "email": 600.0}.get(plan.channel, 420.0)
 
 
-def forecasts(session: Session, plan_id: int | None = None, limit: int = 50) -> list[Forecast]:
+def forecasts(session: Session, plan_id: int | None = None, limit: int = 50,
+              plan_ids: list[int] | None = None) -> list[Forecast]:
+    """The newest forecast versions (of one plan, or of the plans in `plan_ids`)."""
     stmt = select(Forecast).order_by(Forecast.created_at.desc(), Forecast.id.desc()).limit(limit)
     if plan_id is not None:
         stmt = stmt.where(Forecast.plan_id == plan_id)
+    if plan_ids is not None:
+        stmt = stmt.where(Forecast.plan_id.in_(plan_ids))
     return list(session.scalars(stmt))
 
 

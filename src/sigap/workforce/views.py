@@ -13,6 +13,7 @@ from sigap.core.errors import InvalidInput, NotFound
 from sigap.web.deps import CurrentActor, DbSession, require
 from sigap.web.route import TransactionRoute
 from sigap.workforce import attendance, display, pages, rosters, scheduler, service, solver
+from sigap.workforce.display import forecast_in_scope, plan_in_scope, plans_in_scope
 from sigap.workforce.models import Roster, ShiftTemplate
 from sigap.workforce.schemas import (
     AdherenceOut,
@@ -62,7 +63,7 @@ def roster_for(session: DbSession, actor: Actor, permission: str, roster_id: int
 
 @router.get("/api/wfm/plans", response_model=list[PlanOut])
 def list_plans(session: DbSession, actor: Actor = READ) -> list[PlanOut]:
-    return [PlanOut.model_validate(p) for p in service.plans(session)]
+    return [PlanOut.model_validate(p) for p in plans_in_scope(session, actor)]
 
 
 @router.post("/api/wfm/plans", response_model=PlanOut, status_code=201)
@@ -72,6 +73,7 @@ def create_plan(body: PlanIn, session: DbSession, actor: Actor = PLAN) -> PlanOu
 
 @router.put("/api/wfm/plans/{plan_id}", response_model=PlanOut)
 def update_plan(plan_id: int, body: PlanIn, session: DbSession, actor: Actor = PLAN) -> PlanOut:
+    plan_in_scope(session, actor, plan_id, "wfm.plan")
     return PlanOut.model_validate(service.save_plan(session, body.model_dump(), plan_id))
 
 
@@ -83,7 +85,7 @@ def special_day(body: SpecialDayIn, session: DbSession, actor: Actor = PLAN) -> 
 
 @router.post("/api/wfm/forecasts", response_model=ForecastOut, status_code=201)
 def run_forecast(body: ForecastIn, session: DbSession, actor: Actor = PLAN) -> ForecastOut:
-    plan = service.get_plan(session, body.plan_id)
+    plan = plan_in_scope(session, actor, body.plan_id, "wfm.plan")
     made = service.make_forecast(session, plan, body.first_day, body.days, body.history_days,
                                  actor.staff_id, body.note)
     return ForecastOut.model_validate(made)
@@ -92,22 +94,24 @@ def run_forecast(body: ForecastIn, session: DbSession, actor: Actor = PLAN) -> F
 @router.get("/api/wfm/forecasts", response_model=list[ForecastOut])
 def list_forecasts(session: DbSession, actor: Actor = READ,
                    plan_id: int | None = None) -> list[ForecastOut]:
-    return [ForecastOut.model_validate(f) for f in service.forecasts(session, plan_id)]
+    ids = [p.id for p in plans_in_scope(session, actor)]
+    return [ForecastOut.model_validate(f)
+            for f in service.forecasts(session, plan_id, plan_ids=ids)]
 
 
 @router.get("/api/wfm/forecasts/{forecast_id}/intervals", response_model=list[IntervalOut])
 def forecast_intervals(forecast_id: int, session: DbSession,
                        actor: Actor = READ) -> list[IntervalOut]:
     return [IntervalOut(start=s, volume=v, aht_seconds=a)
-            for s, v, a in pages.forecast_rows(session, service.get_forecast(session,
-                                                                             forecast_id))]
+            for s, v, a in pages.forecast_rows(session, forecast_in_scope(session, actor,
+                                                                          forecast_id))]
 
 
 @router.get("/api/wfm/staffing", response_model=list[StaffingOut])
 def staffing_day(session: DbSession, plan_id: int, day: dt.date,
                  actor: Actor = READ) -> list[StaffingOut]:
     """Staff required per interval of a local day from the newest forecast."""
-    req = pages.requirement_of_day(session, service.get_plan(session, plan_id), day)
+    req = pages.requirement_of_day(session, plan_in_scope(session, actor, plan_id), day)
     return [StaffingOut(start=at, volume=float(req.volume[i]),
                         aht_seconds=float(req.aht_seconds[i]),
                         raw_agents=float(req.raw_agents[i]),
