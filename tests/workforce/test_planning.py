@@ -149,3 +149,25 @@ def test_a_month_roster_keeps_its_rules_and_goes_through_review(session: Session
     assert rosters.review(session, roster, w.qia.id, "Sesuai trafik").status == "reviewed"
     with pytest.raises(Conflict):
         solver.solve_month(session, w.site.id, dt.date(2026, 12, 1))
+
+
+def test_history_takes_the_acd_report_where_it_exists_and_interactions_elsewhere(
+        session: Session) -> None:
+    w = world(session)
+    voice_history(session, MONDAY, 21)  # 46 calls a weekday, 23 a weekend day, 360 s
+    lines = ["interval_start,queue,offered,answered,abandoned,answered_within,handle_time,"
+             "wait_time"]
+    for d in range(14):  # the ACD's report covers the first two weeks only
+        lines.append(f"{MONDAY + dt.timedelta(days=d)} 10:00,VOICE-147,30,28,2,25,"
+                     f"{28 * 300},600")
+    assert not import_intervals(session, "\n".join(lines).encode()).errors
+    w.plan.acd_queue = "VOICE-147"
+    session.commit()
+    past = history.series(session, w.plan, MONDAY, 21)
+    # Days 0–13 are the ACD's 30 offered (not the 46 or 23 Sigap recorded, nor both
+    # added); days 14–20 (a week from Monday) are Sigap's own.
+    assert list(past.daily()) == [30.0] * 14 + [46.0] * 5 + [23.0] * 2
+    hourly = past.handle_seconds.reshape(21, 24)
+    handled = past.handled.reshape(21, 24)
+    assert hourly[0, 10] / handled[0, 10] == pytest.approx(300)  # the ACD's handle time
+    assert hourly[14, 10] / handled[14, 10] == pytest.approx(360)  # Sigap's own
