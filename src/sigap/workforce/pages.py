@@ -24,6 +24,7 @@ from sigap.web.route import TransactionRoute
 from sigap.workforce import (
     history,
     intraday,
+    plan_pages,
     roster_pages,
     rosters,
     service,
@@ -42,6 +43,7 @@ from sigap.workforce.models import Forecast, ForecastInterval, QueuePlan
 
 router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
 router.include_router(roster_pages.router)
+router.include_router(plan_pages.router)
 READ = Depends(require("wfm.read"))
 PLAN = Depends(require("wfm.plan"))
 
