@@ -70,14 +70,18 @@ def forecast_in_scope(session: Session, actor: Actor, forecast_id: int) -> Forec
     return found
 
 
-def xlsx(rows: list[list[Any]], title: str, name: str) -> Response:
+def xlsx_bytes(rows: list[list[Any]], title: str) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    return Response(buffer.getvalue(), media_type=XLSX,
+    return buffer.getvalue()
+
+
+def xlsx(rows: list[list[Any]], title: str, name: str) -> Response:
+    return Response(xlsx_bytes(rows, title), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -23,7 +23,7 @@ from sigap.web.i18n import _
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
 from sigap.workforce import attendance, history, rosters, scheduler, solver
-from sigap.workforce.display import XLSX, chart, own_staff, staff_in_scope
+from sigap.workforce.display import XLSX, chart, own_staff, staff_in_scope, xlsx_bytes
 from sigap.workforce.models import Attendance, Preference, Roster
 
 router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
@@ -169,6 +169,50 @@ def attendance_page(request: Request, session: DbSession, actor: Actor = READ,
     except ValueError:
         raise InvalidInput("Tanggal tidak valid (YYYY-MM-DD).", field="day") from None
     return _attendance_page(request, session, actor, day=shown)
+
+
+STATUS = {"absent": "tidak hadir", "late": "terlambat", "out_of_adherence": "tidak sesuai jadwal",
+          "on_break": "istirahat", "on_shift": "bertugas", "checked_out": "sudah pulang"}
+
+
+@router.get("/wfm/attendance/export.xlsx")
+def attendance_export(session: DbSession, actor: Actor = READ,
+                      day: str | None = None) -> Response:
+    """The day's adherence and conformance per agent, and who is late, absent or out of
+    adherence now."""
+    try:
+        shown = dt.date.fromisoformat(day) if day else _local_today(actor.timezone)
+    except ValueError:
+        raise InvalidInput("Tanggal tidak valid (YYYY-MM-DD).", field="day") from None
+    site = None if scope_for(actor.role, "wfm.read") is Scope.all else actor.site_id
+    now, zone = utcnow(), actor.timezone
+
+    def pct(value: float | None) -> float | None:
+        return round(value, 1) if value is not None else None
+
+    rows: list[list[Any]] = [[f"Adherence {shown}"], [
+        "Agen", "Login", "Desk", "Mulai shift", "Selesai shift", "Jam masuk", "Jam pulang",
+        "Terjadwal (menit)", "Sesuai jadwal (menit)", "Waktu kerja terjadwal (menit)",
+        "Bekerja (menit)", "Adherence %", "Conformance %", "Alasan koreksi"]]
+    for r in attendance.day_report(session, shown, site, now=now):
+        record, result = r.attendance, r.result
+        rows.append([r.name, r.login_code, r.shift.desk, format_local(r.shift.start_at, zone),
+                     format_local(r.shift.end_at, zone),
+                     format_local(record.check_in, zone) if record and record.check_in else "",
+                     format_local(record.check_out, zone) if record and record.check_out
+                     else "", round(result.scheduled_seconds / 60, 1),
+                     round(result.adherent_seconds / 60, 1),
+                     round(result.work_scheduled_seconds / 60, 1),
+                     round(result.worked_seconds / 60, 1), pct(result.adherence),
+                     pct(result.conformance), record.correction_reason if record else ""])
+    rows += [[], [f"Sekarang {format_local(now, zone)}"],
+             ["Agen", "Login", "Desk", "Mulai shift", "Selesai shift", "Keadaan", "Status",
+              "Menit"]]
+    rows += [[r.name, r.login_code, r.desk, format_local(r.shift.start_at, zone),
+              format_local(r.shift.end_at, zone), r.state, STATUS[r.status], r.minutes]
+             for r in attendance.live(session, site, now)]
+    return Response(xlsx_bytes(rows, "Kehadiran"), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="kehadiran-{shown}.xlsx"'})
 
 
 def _moment(value: str, day: dt.date, zone: str) -> dt.datetime | None:

@@ -1,0 +1,52 @@
+"""Desk Control exports the day's adherence and conformance (worked ÷ scheduled working
+time) and the live view as XLSX; the numbers are those of a hand-made day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from sigap.routing import service as presence
+from tests import factories
+from tests.workforce.helpers import published_shift, world
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def u(hhmm: str) -> dt.datetime:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC)
+
+
+def test_attendance_export_of_a_hand_made_day(client: TestClient, session: Session) -> None:
+    w = world(session)
+    agent = w.agents[0]
+    published_shift(session, w, agent, u("01:00"))  # 08:00–17:00 WIB, break 12:00–13:00
+    for at, state, reason in [("00:55", "ready", ""), ("03:00", "aux", "toilet"),
+                              ("03:15", "ready", ""), ("05:05", "aux", "break"),
+                              ("06:10", "ready", ""), ("09:30", "offline", "")]:
+        presence.set_state(session, agent.id, state, reason, at=u(at))
+    session.commit()
+    factories.login(client, w.desk_control.login_code)
+    page = client.get("/wfm/attendance?day=2026-12-01")
+    assert 'href="/wfm/attendance/export.xlsx?day=2026-12-01"' in page.text
+    answer = client.get("/wfm/attendance/export.xlsx?day=2026-12-01")
+    assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
+    rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Adherence 2026-12-01"
+    [line] = [r for r in rows if r[0] == agent.online_name]
+    # 540 scheduled minutes, 480 in adherence (88.9 %); 480 working minutes scheduled,
+    # 435 worked (07:55–10:00, 10:15–12:05, 13:10–16:30 WIB): conformance 90.6 %.
+    assert line[3:5] == ("01/12/2026 08:00 WIB", "01/12/2026 17:00 WIB")
+    assert line[7:13] == (540, 480, 480, 435, 88.9, 90.6)
+    assert client.get("/wfm/attendance/export.xlsx?day=kemarin").status_code == 422
+    # Another site's Desk Control exports nobody of this site.
+    factories.login(client, w.other_desk_control.login_code)
+    other = client.get("/wfm/attendance/export.xlsx?day=2026-12-01")
+    names = {r[0] for r in load_workbook(io.BytesIO(other.content)).active.iter_rows(
+        values_only=True)}
+    assert agent.online_name not in names
