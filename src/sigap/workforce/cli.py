@@ -74,6 +74,9 @@ def staff_command(
     """
     console = Console()
     err = Console(stderr=True, soft_wrap=True)
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        err.print(f"[red]--output harus berakhiran .csv atau .xlsx: {output}[/red]")
+        raise typer.Exit(2)
     try:
         header, rows = table.read(input, STAFF_INPUT)
     except table.TableError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,7 +42,9 @@ Progress = Callable[[str, int, int], None]
 
 def month_start(text: str) -> dt.date:
     try:
-        year, month = (int(part) for part in text.split("-"))
+        if not re.fullmatch(r"\d{4}-\d{2}", text.strip()):
+            raise ValueError(text)
+        year, month = (int(part) for part in text.strip().split("-"))
         return dt.date(year, month, 1)
     except ValueError:
         raise InvalidInput(f"Bulan {text!r} tidak valid (YYYY-MM).", field="month") from None
