@@ -243,9 +243,11 @@ def caplan_page(request: Request, session: DbSession, actor: Actor = READ,
 def caplan_export(session: DbSession, actor: Actor = READ, month: str | None = None) -> Response:
     chosen = rosters.month_start(month) if month else _today(actor).replace(day=1)
     site = site_held(actor)
-    rows: list[list[Any]] = [["Site", "Desk", "Jam dibutuhkan", "Caplan (FTE)", "Tersedia",
+    rows: list[list[Any]] = [["Site", "Desk", "Jam di lantai", "Jam terjadwal (+unplanned)",
+                              "Jam dibayar (+planned)", "Caplan (FTE)", "Tersedia",
                               "Pemenuhan %"]]
-    rows += [[r.site, r.desk, r.required_hours, r.required_fte, r.available,
+    rows += [[r.site, r.desk, r.floor_hours, r.scheduled_hours, r.required_hours,
+              r.required_fte, r.available,
               round(r.fulfilment, 1) if r.fulfilment is not None else None]
              for r in service.caplan(session, chosen, site)]
     return xlsx(rows, "Caplan", f"caplan-{chosen:%Y-%m}.xlsx")

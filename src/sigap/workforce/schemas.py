@@ -94,6 +94,8 @@ class CaplanOut(BaseModel):
     required_fte: float
     available: int
     fulfilment: float | None
+    floor_hours: float
+    scheduled_hours: float
 
 
 class RosterIn(BaseModel):

@@ -130,7 +130,9 @@ def caplan(session: DbSession, month: str = Query(pattern=r"^\d{4}-\d{2}$"),
                           site_scope(actor, "wfm.read", site_id))
     return [CaplanOut(site_id=r.site_id, site=r.site, desk=r.desk,
                       required_hours=r.required_hours, required_fte=r.required_fte,
-                      available=r.available, fulfilment=r.fulfilment) for r in rows]
+                      available=r.available, fulfilment=r.fulfilment,
+                      floor_hours=r.floor_hours, scheduled_hours=r.scheduled_hours)
+            for r in rows]
 
 
 @router.post("/api/wfm/rosters", response_model=RosterOut, status_code=202)
