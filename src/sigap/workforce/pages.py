@@ -258,15 +258,17 @@ def intraday_page(request: Request, session: DbSession, actor: Actor = READ,
                   plan_id: int | None = Query(default=None, gt=0)) -> Response:
     plan, _day, plans = _plan_and_day(session, actor, plan_id, None)
     today = intraday.view(session, plan) if plan else None
-    config = None
+    config = staffed = None
     if today is not None:
         labels = [format_local(s, actor.timezone, False)[:5] for s in today.starts]
         config = chart("line", labels, [(_("Ramalan"), list(today.forecast), "#1565c0"),
                                         (_("Aktual"), list(today.actual), "#c62828"),
                                         (_("Ramalan ulang"), list(today.reforecast), "#f9a825")])
+        staffed = chart("bar", labels, [(_("Agen dibutuhkan"), list(today.required), "#c62828"),
+                                        (_("Agen terjadwal"), list(today.scheduled), "#1565c0")])
     return render(request, "workforce/intraday.html", {
         "nav": "wfm", "sub": "intraday", "plans": plans, "plan": plan, "today": today,
-        "chart": config})
+        "chart": config, "staffed": staffed})
 
 
 @router.get("/wfm/intraday/export.xlsx")
