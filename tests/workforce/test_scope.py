@@ -54,3 +54,16 @@ def test_a_site_bound_reader_sees_only_its_own_sites_queues(client: TestClient,
     listing = client.get("/wfm/forecasts")
     assert f"/wfm/forecasts/{other.id}" in listing.text
     assert f"/wfm/forecasts/{mine.id}\"" not in listing.text
+
+
+def test_a_plan_naming_a_site_or_queue_that_does_not_exist_is_refused(
+        client: TestClient, session: Session) -> None:
+    w = world(session)
+    planner = factories.token(client, w.planner.login_code)
+    body = {"name": "Voice 147", "channel": "voice", "site_id": 999}
+    wrong_site = client.put(f"/api/wfm/plans/{w.plan.id}", headers=planner, json=body)
+    assert wrong_site.status_code == 422 and wrong_site.json()["field"] == "site_id"
+    wrong_queue = client.post("/api/wfm/plans", headers=planner, json={
+        "name": "Baru", "channel": "voice", "routing_queue_id": 999})
+    assert wrong_queue.status_code == 422
+    assert wrong_queue.json()["field"] == "routing_queue_id"

@@ -72,13 +72,6 @@ def plan_values(data: dict[str, str]) -> dict[str, object]:
     return values
 
 
-def checked_site(session: Session, values: dict[str, object]) -> dict[str, object]:
-    site = values.get("site_id")
-    if site is not None and session.get(Site, site) is None:
-        raise InvalidInput(f"Situs {site} tidak ditemukan.", field="site_id")
-    return values
-
-
 def _form_of(plan: QueuePlan | None) -> dict[str, Any]:
     if plan is None:
         return {"channel": "voice", "interval_minutes": 30, "site_share": 100,
@@ -132,7 +125,7 @@ def plan_create(request: Request, session: DbSession, form: PostedForm,
                 actor: Actor = PLAN) -> Response:
     data = {k: str(v) for k, v in text_fields(form).items()}
     try:
-        made = service.save_plan(session, checked_site(session, plan_values(data)))
+        made = service.save_plan(session, plan_values(data))
     except SigapError as exc:
         session.rollback()
         return _plans_page(request, session, actor, exc.status_code, exc.message, data)
@@ -187,7 +180,7 @@ def plan_update(plan_id: int, request: Request, session: DbSession, form: Posted
     plan = plan_in_scope(session, actor, plan_id, "wfm.plan")
     data = {k: str(v) for k, v in text_fields(form).items()}
     try:
-        service.save_plan(session, checked_site(session, plan_values(data)), plan.id)
+        service.save_plan(session, plan_values(data), plan.id)
     except SigapError as exc:
         session.rollback()
         return _plan_page(request, session, actor, plan_in_scope(session, actor, plan_id),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sigap.auth import audit
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.org.models import Role, Site, Staff, Team
+from sigap.routing.models import Queue as RoutingQueue
 from sigap.workforce import forecast as fc
 from sigap.workforce import history, staffing
 from sigap.workforce.models import Forecast, ForecastInterval, QueuePlan, SpecialDay
@@ -65,6 +66,13 @@ def save_plan(session: Session, values: dict[str, object],
     for key in ("planned_shrinkage", "unplanned_shrinkage"):
         if key in values and not 0 <= float(str(values[key])) < 1:
             raise InvalidInput(f"{key} harus ≥ 0 dan < 1.", field=key)
+    site = values.get("site_id")
+    if site is not None and session.get(Site, site) is None:
+        raise InvalidInput(f"Situs {site} tidak ditemukan.", field="site_id")
+    queue = values.get("routing_queue_id")
+    if queue is not None and session.get(RoutingQueue, queue) is None:
+        raise InvalidInput(f"Antrian routing {queue} tidak ditemukan.",
+                           field="routing_queue_id")
     twin = session.scalar(select(QueuePlan).where(QueuePlan.name == name))
     if twin is not None and twin.id != plan_id:
         raise InvalidInput(f"Antrian {name!r} sudah ada.", field="name")
