@@ -93,3 +93,18 @@ def test_a_queue_page_with_settings_chart_and_exports(client: TestClient,
     assert client.get(f"/wfm/plans/{w.plan.id}/staffing.xlsx").status_code == 404
     assert "Voice 147" not in client.get("/wfm/plans").text
     assert client.post(f"/wfm/plans/{w.plan.id}", data=FORM).status_code in (403, 422)
+
+
+def test_the_roster_form_names_a_wrong_site_or_month_on_the_roster_page(
+        client: TestClient, session: Session) -> None:
+    w = world(session)
+    csrf = factories.login(client, w.planner.login_code)
+    nowhere = client.post("/wfm/rosters", data={"csrf_token": csrf, "site_id": "999",
+                                                "month": "2027-02"})
+    # The roster page again, with the message (not a 409 "duplicate" from the database).
+    assert nowhere.status_code == 404 and "Situs 999 tidak ditemukan" in nowhere.text
+    assert 'role="alert"' in nowhere.text and "/wfm/rosters" in nowhere.text
+    month = client.post("/wfm/rosters", data={"csrf_token": csrf, "site_id": str(w.site.id),
+                                              "month": "Feb"})
+    assert month.status_code == 422 and 'role="alert"' in month.text
+    assert "Bulan &#39;Feb&#39; tidak valid (YYYY-MM)" in month.text

@@ -5,6 +5,7 @@ live view and corrections; the agent's own shifts with check-in and check-out.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,12 +105,16 @@ def roster_solve(request: Request, session: DbSession, form: PostedForm,
         limit = float(data.get("time_limit", "") or 60)
         if not 1 <= limit <= 600:
             raise InvalidInput("Batas waktu 1–600 detik.", field="time_limit")
+        rosters.get_site(session, site_id)
         solver.queue(session, site_id, month, scheduler.Rules(time_limit=limit),
                      actor.staff_id)
     except (SigapError, ValueError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, SigapError) else "Batas waktu harus angka."
-        return _roster_page(request, session, actor, site_id, data.get("month"), None, None,
+        shown = data.get("month", "") if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])",
+                                                      data.get("month", "")) else None
+        known = site_id if site_id in {s.id for s in _sites(session, actor)} else None
+        return _roster_page(request, session, actor, known, shown, None, None,
                             getattr(exc, "status_code", 422), message)
     return RedirectResponse(f"/wfm/rosters?site_id={site_id}&month={month:%Y-%m}",
                             status_code=303)
