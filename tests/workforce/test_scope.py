@@ -4,8 +4,10 @@ supervisor or Desk Control of one site neither lists nor opens another site's qu
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from sigap.workforce import service
@@ -54,6 +56,12 @@ def test_a_site_bound_reader_sees_only_its_own_sites_queues(client: TestClient,
     listing = client.get("/wfm/forecasts")
     assert f"/wfm/forecasts/{other.id}" in listing.text
     assert f"/wfm/forecasts/{mine.id}\"" not in listing.text
+    # The versions export: Bandung's own version only, with its backtest accuracy.
+    book = load_workbook(io.BytesIO(client.get("/wfm/forecasts/export.xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Versi", "Antrian") and [r[:2] for r in rows[1:]] == [
+        (other.id, "Voice 147 · BDG")]
+    assert rows[1][6] == other.method and rows[1][4] == 7
 
 
 def test_a_plan_naming_a_site_or_queue_that_does_not_exist_is_refused(

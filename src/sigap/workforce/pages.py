@@ -151,6 +151,21 @@ def _daily(rows: list[tuple[dt.datetime, float, float]], zone: str) -> list[tupl
     return [(d, v, (w / v if v else 0.0)) for d, (v, w) in sorted(days.items())]
 
 
+@router.get("/wfm/forecasts/export.xlsx")
+def versions_export(session: DbSession, actor: Actor = READ) -> Response:
+    """The forecast versions with their backtest accuracy per queue."""
+    plans = plans_in_scope(session, actor)
+    names = {p.id: p.name for p in plans}
+    rows: list[list[Any]] = [["Versi", "Antrian", "Dibuat", "Hari pertama", "Hari",
+                              "Riwayat (hari)", "Metode", "WAPE %", "MAPE %", "Catatan"]]
+    rows += [[f.id, names.get(f.plan_id, ""), format_local(f.created_at, actor.timezone),
+              f.first_day.isoformat(), f.days, f.history_days, f.method,
+              round(f.wape, 2) if f.wape is not None else None,
+              round(f.mape, 2) if f.mape is not None else None, f.note]
+             for f in service.forecasts(session, limit=500, plan_ids=list(names))]
+    return xlsx(rows, "Versi ramalan", "ramalan-versi.xlsx")
+
+
 @router.get("/wfm/forecasts/{forecast_id}")
 def forecast_page(forecast_id: int, request: Request, session: DbSession,
                   actor: Actor = READ) -> Response:
