@@ -71,6 +71,9 @@ def test_check_in_late_absent_and_out_of_adherence(session: Session) -> None:
     assert status[gone.id] == ("absent", 45)
     assert status[late.id] == ("on_shift", 0)
     assert status[idle.id] == ("out_of_adherence", 15)  # aux since 01:30
+    # The late one keeps the 25 minutes it came late (checked in at 01:25 for 01:00).
+    assert {r.staff_id: r.arrived_late for r in rows}[late.id] == 25
+    assert {r.staff_id: r.arrived_late for r in rows}[on_time.id] == 0
     assert rows[0].staff_id == gone.id  # the absent first
     # On break at 05:10 while still ready: out of adherence once five minutes have passed.
     status = {r.staff_id: (r.status, r.minutes)
@@ -124,3 +127,15 @@ def test_conformance_counts_the_work_around_its_own_shift_only(session: Session)
     [before] = attendance.day_report(session, dt.date(2026, 11, 30), now=u("23:00"))
     # The night shift: 14:55–00:00 (32,700 s; five minutes early) of 32,400.
     assert before.shift.id == night.id and before.result.worked_seconds == 32_700
+
+
+def test_an_agent_logged_in_without_a_check_in_is_not_absent(session: Session) -> None:
+    w = world(session)
+    working, away = w.agents[:2]
+    for person in (working, away):
+        published_shift(session, w, person, u("01:00"))
+    presence.set_state(session, working.id, "ready", at=u("00:57"))  # no check-in click
+    session.commit()
+    rows = {r.staff_id: r for r in attendance.live(session, w.site.id, u("01:40"))}
+    assert (rows[working.id].status, rows[working.id].checked_in) == ("on_shift", False)
+    assert rows[away.id].status == "absent" and rows[away.id].minutes == 40

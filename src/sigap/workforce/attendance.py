@@ -178,11 +178,15 @@ class LiveRow:
     status: str  # late / absent / out_of_adherence / on_shift / on_break / checked_out
     state: str
     minutes: int  # how late, or how long out of adherence
+    arrived_late: int = 0  # minutes past the grace the agent checked in (0: on time)
+    checked_in: bool = True  # False: working (logged in) without having checked in
 
 
 def live(session: Session, site_id: int | None, now: dt.datetime | None = None
          ) -> list[LiveRow]:
-    """Everyone whose published shift is under way now, the problems first."""
+    """Everyone whose published shift is under way now, the problems first. Late and
+    absent are those neither checked in nor logged in; an agent logged in without a check-in
+    is judged by adherence (and marked), one who checked in late keeps the minutes late."""
     now = now or utcnow()
     shifts = [s for s in _published_shifts(session, None, now.date() - dt.timedelta(days=1),
                                            now.date() + dt.timedelta(days=1), site_id)
@@ -202,13 +206,17 @@ def live(session: Session, site_id: int | None, now: dt.datetime | None = None
         reason = current.reason if current is not None else ""
         since = current.since if current is not None else s.start_at
         shift = adherence.Shift(s.start_at, s.end_at, s.break_start, s.break_end)
-        minutes = 0
-        if record is None or record.check_in is None:
+        minutes = arrived_late = 0
+        checked_in = record is not None and record.check_in is not None
+        if record is not None and record.check_in is not None \
+                and record.check_in - s.start_at > LATE_GRACE:
+            arrived_late = int((record.check_in - s.start_at).total_seconds() // 60)
+        if not checked_in and state == "offline":
             late = now - s.start_at
             status = "absent" if late >= ABSENT_AFTER else \
                 "late" if late > LATE_GRACE else "on_shift"
             minutes = int(late.total_seconds() // 60)
-        elif record.check_out is not None:
+        elif record is not None and record.check_out is not None:
             status = "checked_out"
         elif not adherence.adherent(shift, state, reason, now):
             # Out of adherence since the later of the state change and the schedule change.
@@ -222,6 +230,6 @@ def live(session: Session, site_id: int | None, now: dt.datetime | None = None
             status = "on_break" if shift.on_break(now) else "on_shift"
         person = people[s.staff_id]
         rows.append(LiveRow(s.staff_id, person.online_name, person.login_code, s.desk, s,
-                            status, state, minutes))
+                            status, state, minutes, arrived_late, checked_in))
     rows.sort(key=lambda r: (order[r.status], -r.minutes, r.name))
     return rows
