@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from sigap.routing import service as presence
+from sigap.workforce import attendance
 from tests import factories
 from tests.workforce.helpers import published_shift, world
 
@@ -50,3 +51,22 @@ def test_attendance_export_of_a_hand_made_day(client: TestClient, session: Sessi
     names = {r[0] for r in load_workbook(io.BytesIO(other.content)).active.iter_rows(
         values_only=True)}
     assert agent.online_name not in names
+
+
+def test_attendance_export_lists_who_is_late_absent_or_working_now(
+        client: TestClient, session: Session) -> None:
+    w = world(session)
+    came, missing = w.agents[:2]
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    for person in (came, missing):
+        published_shift(session, w, person, now - dt.timedelta(minutes=50))
+    attendance.check_in(session, came.id, now - dt.timedelta(minutes=20))
+    session.commit()
+    factories.login(client, w.desk_control.login_code)
+    rows = list(load_workbook(io.BytesIO(client.get("/wfm/attendance/export.xlsx").content))
+                .active.iter_rows(values_only=True))
+    live = rows[next(i for i, r in enumerate(rows) if r[0] == "Agen" and r[5] == "Keadaan"):]
+    by_name = {r[0]: r for r in live[1:]}
+    # Checked in thirty minutes late, now working; the other not here after 50 minutes.
+    assert by_name[came.online_name][8:10] == (30, "ya")
+    assert by_name[missing.online_name][6:10] == ("tidak hadir", 50, 0, "tidak")

@@ -212,9 +212,10 @@ def attendance_export(session: DbSession, actor: Actor = READ,
                      pct(result.conformance), record.correction_reason if record else ""])
     rows += [[], [f"Sekarang {format_local(now, zone)}"],
              ["Agen", "Login", "Desk", "Mulai shift", "Selesai shift", "Keadaan", "Status",
-              "Menit"]]
+              "Menit", "Datang terlambat (menit)", "Check-in"]]
     rows += [[r.name, r.login_code, r.desk, format_local(r.shift.start_at, zone),
-              format_local(r.shift.end_at, zone), r.state, STATUS[r.status], r.minutes]
+              format_local(r.shift.end_at, zone), r.state, STATUS[r.status], r.minutes,
+              r.arrived_late, "ya" if r.checked_in else "tidak"]
              for r in attendance.live(session, site, now)]
     return Response(xlsx_bytes(rows, "Kehadiran"), media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="kehadiran-{shown}.xlsx"'})
