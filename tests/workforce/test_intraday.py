@@ -91,3 +91,29 @@ def test_the_intraday_page_shows_required_against_scheduled(client: TestClient,
     [row] = [r for r in body.split("<tr")[2:] if f">{hour} WIB<" in r]
     cells = [c.split("</td>")[0] for c in row.split('<td class="num')[1:]]
     assert cells[4].endswith(">1")
+
+
+def test_the_intraday_api_for_the_qia_report(client: TestClient, session: Session) -> None:
+    w = world(session, agents=1)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    today = now.astimezone(WIB).date()
+    voice_history(session, today - dt.timedelta(days=28), 28)
+    service.make_forecast(session, w.plan, today, 1, history_days=28)
+    published_shift(session, w, w.agents[0], now - dt.timedelta(hours=1), break_at=None)
+    qia = factories.token(client, w.qia.login_code)
+    answer = client.get(f"/api/wfm/intraday?plan_id={w.plan.id}", headers=qia)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert len(body["intervals"]) == 24 and body["plan_id"] == w.plan.id
+    hour = now.astimezone(WIB).hour
+    current = body["intervals"][hour]
+    assert current["scheduled"] == 1 and current["actual"] is None  # not over yet
+    assert body["intervals"][hour]["reforecast"] == pytest.approx(
+        current["forecast"] * body["ratio"])
+    if hour > 0:
+        assert body["intervals"][hour - 1]["actual"] is not None
+    other = factories.token(client, w.other_desk_control.login_code)
+    refused = client.get(f"/api/wfm/intraday?plan_id={w.plan.id}", headers=other)
+    assert refused.status_code == 404 and refused.json()["field"] == "plan_id"
+    missing = client.get("/api/wfm/intraday", headers=qia)
+    assert missing.status_code == 422 and missing.json()["field"] == "plan_id"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from fastapi import APIRouter, Depends, Query, Response
 
 from sigap.auth.actor import Actor
@@ -12,7 +13,16 @@ from sigap.auth.permissions import Scope, scope_for
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.web.deps import CurrentActor, DbSession, require
 from sigap.web.route import TransactionRoute
-from sigap.workforce import attendance, display, pages, rosters, scheduler, service, solver
+from sigap.workforce import (
+    attendance,
+    display,
+    intraday,
+    pages,
+    rosters,
+    scheduler,
+    service,
+    solver,
+)
 from sigap.workforce.display import forecast_in_scope, plan_in_scope, plans_in_scope
 from sigap.workforce.models import Roster, ShiftTemplate
 from sigap.workforce.schemas import (
@@ -23,11 +33,14 @@ from sigap.workforce.schemas import (
     ForecastIn,
     ForecastOut,
     IntervalOut,
+    IntradayIntervalOut,
+    IntradayOut,
     LeaveIn,
     LeaveOut,
     PlanIn,
     PlanOut,
     PreferenceIn,
+    RecommendationOut,
     ReviewIn,
     RosterIn,
     RosterOut,
@@ -121,6 +134,24 @@ def staffing_day(session: DbSession, plan_id: int, day: dt.date,
                         asa_seconds=float(req.asa_seconds[i]),
                         occupancy=float(req.occupancy[i]))
             for i, at in enumerate(req.starts())]
+
+
+@router.get("/api/wfm/intraday", response_model=IntradayOut)
+def intraday_today(session: DbSession, plan_id: int, actor: Actor = READ) -> IntradayOut:
+    """Today's actual against the forecast per interval, the re-forecast of the rest of the
+    day, surges and the recovery recommendations (the QIA report's, D18)."""
+    today = intraday.view(session, plan_in_scope(session, actor, plan_id))
+    return IntradayOut(
+        plan_id=plan_id, ratio=today.ratio,
+        intervals=[IntradayIntervalOut(
+            start=at, forecast=float(today.forecast[i]),
+            actual=None if np.isnan(today.actual[i]) else float(today.actual[i]),
+            reforecast=float(today.reforecast[i]), required=float(today.required[i]),
+            scheduled=float(today.scheduled[i])) for i, at in enumerate(today.starts)],
+        spikes=[today.starts[i] for i in today.spikes],
+        recommendations=[RecommendationOut(kind=r.kind, start=r.start, end=r.end,
+                                           short=r.short, agents=list(r.agents), text=r.text)
+                         for r in today.recommendations])
 
 
 @router.get("/api/wfm/caplan", response_model=list[CaplanOut])
