@@ -70,3 +70,20 @@ def test_attendance_export_lists_who_is_late_absent_or_working_now(
     # Checked in thirty minutes late, now working; the other not here after 50 minutes.
     assert by_name[came.online_name][8:10] == (30, "ya")
     assert by_name[missing.online_name][6:10] == ("tidak hadir", 50, 0, "tidak")
+
+
+def test_a_second_check_in_or_a_check_out_without_one_is_said_on_the_agents_page(
+        client: TestClient, session: Session) -> None:
+    w = world(session)
+    agent = w.agents[0]
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    published_shift(session, w, agent, now - dt.timedelta(minutes=10))
+    csrf = factories.login(client, agent.login_code)
+    early = client.post("/wfm/check-out", data={"csrf_token": csrf})
+    assert early.status_code == 409 and 'role="alert"' in early.text
+    assert "Belum check-in" in early.text and 'data-testid="my-shifts"' in early.text
+    assert client.post("/wfm/check-in", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    twice = client.post("/wfm/check-in", data={"csrf_token": csrf})
+    assert twice.status_code == 409 and "sudah check-in" in twice.text
+    assert 'data-testid="my-shifts"' in twice.text

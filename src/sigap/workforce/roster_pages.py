@@ -258,6 +258,11 @@ def attendance_correct(request: Request, session: DbSession, form: PostedForm,
 def my_roster(request: Request, session: DbSession,
               actor: Actor = Depends(require("wfm.self"))) -> Response:
     """The agent's own shifts this month and next, and check-in / check-out."""
+    return _me_page(request, session, actor)
+
+
+def _me_page(request: Request, session: DbSession, actor: Actor, status: int = 200,
+             error: str | None = None) -> Response:
     staff_id = own_staff(actor)
     today = _local_today(actor.timezone)
     first = today.replace(day=1)
@@ -272,20 +277,29 @@ def my_roster(request: Request, session: DbSession,
         "nav": "wfm", "sub": "me", "shifts": shifts, "today": today, "record": record,
         "templates": rosters.templates(session, site.id) if site else [],
         "preference": session.get(Preference, staff_id),
-        "current": current, "zone_name": actor.timezone,
-        "days": history.to_local_day(utcnow(), actor.timezone)})
+        "current": current, "zone_name": actor.timezone, "error": error,
+        "days": history.to_local_day(utcnow(), actor.timezone)}, status_code=status)
 
 
 @router.post("/wfm/check-in")
-def form_check_in(session: DbSession, actor: Actor = Depends(require("wfm.self"))) -> Response:
-    attendance.check_in(session, own_staff(actor))
+def form_check_in(request: Request, session: DbSession,
+                  actor: Actor = Depends(require("wfm.self"))) -> Response:
+    try:
+        attendance.check_in(session, own_staff(actor))
+    except SigapError as exc:  # checked in already: said on the agent's own page
+        session.rollback()
+        return _me_page(request, session, actor, exc.status_code, exc.message)
     return RedirectResponse("/wfm/me", status_code=303)
 
 
 @router.post("/wfm/check-out")
-def form_check_out(session: DbSession,
+def form_check_out(request: Request, session: DbSession,
                    actor: Actor = Depends(require("wfm.self"))) -> Response:
-    attendance.check_out(session, own_staff(actor))
+    try:
+        attendance.check_out(session, own_staff(actor))
+    except SigapError as exc:
+        session.rollback()
+        return _me_page(request, session, actor, exc.status_code, exc.message)
     return RedirectResponse("/wfm/me", status_code=303)
 
 
