@@ -63,3 +63,20 @@ def test_spans_start_from_the_state_before_the_window() -> None:
     day = spans(("ready", ""), [(t("09:00"), "offline", "")], t("08:00"), t("10:00"))
     assert [(s.start, s.end, s.state) for s in day] == [
         (t("08:00"), t("09:00"), "ready"), (t("09:00"), t("10:00"), "offline")]
+
+
+def test_a_running_shift_counts_only_the_break_already_behind_it() -> None:
+    # At 11:00 the 08:00–17:00 shift is measured up to now: 3 h scheduled, all of it
+    # working time (the 12:00 break is still ahead). Ready 08:00–11:00 is 100 %, not the
+    # 150 % a whole break taken off 3 h would give.
+    running = Shift(t("08:00"), t("11:00"), t("12:00"), t("13:00"))
+    day = spans(("offline", ""), [(t("08:00"), "ready", "")], t("00:00"), t("11:00"))
+    result = measure(running, day)
+    assert result.work_scheduled_seconds == 3 * 3600
+    assert result.conformance == pytest.approx(100.0)
+    # Half-way through the break (12:30): 4.5 h scheduled, 4 h of it working time.
+    half = Shift(t("08:00"), t("12:30"), t("12:00"), t("13:00"))
+    worked = spans(("offline", ""), [(t("08:00"), "ready", ""), (t("12:00"), "aux", "break")],
+                   t("00:00"), t("12:30"))
+    assert measure(half, worked).work_scheduled_seconds == 4 * 3600
+    assert measure(half, worked).conformance == pytest.approx(100.0)

@@ -107,3 +107,16 @@ def test_simulate_from_csv_files(tmp_path: Path) -> None:
     again = tmp_path / "again.csv"
     runner.invoke(app, [*args[:-1], str(again)])
     assert again.read_text() == out.read_text()
+
+
+def test_staff_and_month_options_are_checked(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.csv", HEADER + "voice,08:00,15,50,300,0.9,15,0.25,0.9,\n")
+    wrong = runner.invoke(app, ["wfm", "staff", "--input", str(src), "--output",
+                                str(tmp_path / "out.txt")])
+    assert wrong.exit_code == 2 and "--output harus berakhiran .csv atau .xlsx" in wrong.output
+    assert not (tmp_path / "out.txt").exists()
+    # A month is YYYY-MM: "2026-1" is refused (it was read as January) before any
+    # database is opened.
+    month = runner.invoke(app, ["wfm", "roster", "--month", "2026-1"],
+                          env={"SIGAP_DATABASE_URL": "sqlite:///" + str(tmp_path / "no.db")})
+    assert month.exit_code == 2 and "YYYY-MM" in month.output

@@ -167,3 +167,17 @@ def test_invalid_input_names_the_argument(kwargs: dict[str, float], name: str) -
     args.update(kwargs)
     with pytest.raises(ValueError, match=name):
         staff(**args)  # type: ignore[arg-type]
+
+
+def test_fifty_thousand_erlangs_without_numeric_warnings() -> None:
+    import warnings
+
+    # 500,000 calls of 180 s in 30 minutes = 50,000 Erlangs (and a zero-volume interval).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning fails the test
+        c = staff([0, 500_000], 30, 180, 0.8, 20, 0.3, 0.85)
+        a = staff([500_000], 30, 180, 0.8, 20, 0.3, 0.85, patience_seconds=120)
+    # The 85 % occupancy cap binds: ⌈50,000 / 0.85⌉ = 58,824 on the floor,
+    # ⌈58,824 / 0.7⌉ = 84,035 scheduled.
+    assert list(c.raw_agents) == [0, 58_824] and list(c.agents) == [0, 84_035]
+    assert int(a.raw_agents[0]) == 58_824

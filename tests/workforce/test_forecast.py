@@ -80,3 +80,21 @@ def test_accuracy_by_hand() -> None:
     result = fc.accuracy(np.array([100.0, 200.0, 0.0]), np.array([110.0, 180.0, 5.0]))
     assert result.wape == pytest.approx((10 + 20 + 5) / 300 * 100)
     assert result.mape == pytest.approx((0.1 + 0.1) / 2 * 100)
+
+
+def test_days_before_the_first_traffic_are_not_history() -> None:
+    # Six empty weeks (the queue had no data yet), then two weeks of a steady weekly
+    # pattern: the forecast and its backtest use only the two weeks with traffic.
+    slots = 2
+    empty, busy = 42, 14
+    daily = [0.0] * empty + [100.0 * WEEK[d % 7] for d in range(busy)]
+    volume = np.repeat(np.array(daily) / slots, slots)
+    result = fc.forecast_intervals(volume, volume, volume * 300, MONDAY, slots,
+                                   MONDAY + dt.timedelta(days=empty + busy), 7)
+    # Two weeks (< three): the mean of the same weekdays, which repeats the pattern.
+    assert result.daily.method == "weekday_mean"
+    assert result.volume.reshape(7, slots).sum(axis=1) == pytest.approx(
+        [100.0 * w for w in WEEK])
+    # The backtest holds out 14 // 4 = 3 days of the busy fortnight and forecasts them
+    # from the week before: exact (the zeros would have made it 100 % wrong).
+    assert result.backtest.days == 3 and result.backtest.wape == pytest.approx(0.0)

@@ -7,11 +7,12 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from sigap.workforce import intraday, rosters, service
 from tests import factories
-from tests.workforce.helpers import published_shift, voice_history, world
+from tests.workforce.helpers import WIB, published_shift, voice_history, world
 
 DAY = dt.date(2026, 12, 7)  # a Monday
 NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)  # 10:00 WIB
@@ -69,3 +70,50 @@ def test_a_quiet_day_needs_no_recovery(session: Session) -> None:
     today = intraday.view(session, w.plan, NOW)
     assert today.ratio == pytest.approx(1.0, rel=0.05)
     assert today.spikes == [] and today.recommendations == []
+
+
+def test_the_intraday_page_shows_required_against_scheduled(client: TestClient,
+                                                           session: Session) -> None:
+    w = world(session, agents=1)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    today = now.astimezone(WIB).date()
+    voice_history(session, today - dt.timedelta(days=28), 28)
+    service.make_forecast(session, w.plan, today, 1, history_days=28)
+    published_shift(session, w, w.agents[0], now - dt.timedelta(hours=1), break_at=None)
+    factories.login(client, w.desk_control.login_code)
+    page = client.get(f"/wfm/intraday?plan_id={w.plan.id}")
+    assert page.status_code == 200
+    assert 'data-testid="staffed"' in page.text and page.text.count("data-chart") == 2
+    body = page.text.split('data-testid="intervals"')[1].split("</table>")[0]
+    assert body.count("<tr") == 1 + 24  # the header and one row per hour
+    # The hour now: one agent scheduled (the shift began an hour ago).
+    hour = now.astimezone(WIB).strftime("%H:00")
+    [row] = [r for r in body.split("<tr")[2:] if f">{hour} WIB<" in r]
+    cells = [c.split("</td>")[0] for c in row.split('<td class="num')[1:]]
+    assert cells[4].endswith(">1")
+
+
+def test_the_intraday_api_for_the_qia_report(client: TestClient, session: Session) -> None:
+    w = world(session, agents=1)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    today = now.astimezone(WIB).date()
+    voice_history(session, today - dt.timedelta(days=28), 28)
+    service.make_forecast(session, w.plan, today, 1, history_days=28)
+    published_shift(session, w, w.agents[0], now - dt.timedelta(hours=1), break_at=None)
+    qia = factories.token(client, w.qia.login_code)
+    answer = client.get(f"/api/wfm/intraday?plan_id={w.plan.id}", headers=qia)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert len(body["intervals"]) == 24 and body["plan_id"] == w.plan.id
+    hour = now.astimezone(WIB).hour
+    current = body["intervals"][hour]
+    assert current["scheduled"] == 1 and current["actual"] is None  # not over yet
+    assert body["intervals"][hour]["reforecast"] == pytest.approx(
+        current["forecast"] * body["ratio"])
+    if hour > 0:
+        assert body["intervals"][hour - 1]["actual"] is not None
+    other = factories.token(client, w.other_desk_control.login_code)
+    refused = client.get(f"/api/wfm/intraday?plan_id={w.plan.id}", headers=other)
+    assert refused.status_code == 404 and refused.json()["field"] == "plan_id"
+    missing = client.get("/api/wfm/intraday", headers=qia)
+    assert missing.status_code == 422 and missing.json()["field"] == "plan_id"

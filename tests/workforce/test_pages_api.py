@@ -186,13 +186,18 @@ def test_leave_templates_and_preferences(client: TestClient, session: Session) -
     listed = client.get(f"/api/wfm/shift-templates?site_id={w.site.id}", headers=planner)
     assert [t["code"] for t in listed.json()] == ["N2"]
     own = client.put(f"/api/wfm/preferences/{w.agents[0].id}", headers=agent,
-                     json={"shift_codes": ["p1"], "days_off": [6]})
+                     json={"shift_codes": ["n2"], "days_off": [6]})
     assert own.status_code == 204
     assert client.put(f"/api/wfm/preferences/{w.agents[1].id}", headers=agent,
                       json={"shift_codes": [], "days_off": []}).status_code == 404
     bad_day = client.put(f"/api/wfm/preferences/{w.agents[0].id}", headers=agent,
                          json={"shift_codes": [], "days_off": [7]})
     assert bad_day.status_code == 422 and bad_day.json()["field"] == "days_off"
+    # The site has the night template N2 now: a shift code it does not have is named.
+    odd_shift = client.put(f"/api/wfm/preferences/{w.agents[0].id}", headers=agent,
+                           json={"shift_codes": ["N2", "ZZ"], "days_off": []})
+    assert odd_shift.status_code == 422 and odd_shift.json()["field"] == "shift_codes"
+    assert "ZZ" in odd_shift.json()["message"]
     csrf = factories.login(client, w.agents[0].login_code)
     me = client.get("/wfm/me")
     assert 'value="6" checked' in me.text and 'data-testid="preference-form"' in me.text

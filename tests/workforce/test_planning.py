@@ -149,3 +149,49 @@ def test_a_month_roster_keeps_its_rules_and_goes_through_review(session: Session
     assert rosters.review(session, roster, w.qia.id, "Sesuai trafik").status == "reviewed"
     with pytest.raises(Conflict):
         solver.solve_month(session, w.site.id, dt.date(2026, 12, 1))
+
+
+def test_history_takes_the_acd_report_where_it_exists_and_interactions_elsewhere(
+        session: Session) -> None:
+    w = world(session)
+    voice_history(session, MONDAY, 21)  # 46 calls a weekday, 23 a weekend day, 360 s
+    lines = ["interval_start,queue,offered,answered,abandoned,answered_within,handle_time,"
+             "wait_time"]
+    for d in range(14):  # the ACD's report covers the first two weeks only
+        lines.append(f"{MONDAY + dt.timedelta(days=d)} 10:00,VOICE-147,30,28,2,25,"
+                     f"{28 * 300},600")
+    assert not import_intervals(session, "\n".join(lines).encode()).errors
+    w.plan.acd_queue = "VOICE-147"
+    session.commit()
+    past = history.series(session, w.plan, MONDAY, 21)
+    # Days 0–13 are the ACD's 30 offered (not the 46 or 23 Sigap recorded, nor both
+    # added); days 14–20 (a week from Monday) are Sigap's own.
+    assert list(past.daily()) == [30.0] * 14 + [46.0] * 5 + [23.0] * 2
+    hourly = past.handle_seconds.reshape(21, 24)
+    handled = past.handled.reshape(21, 24)
+    assert hourly[0, 10] / handled[0, 10] == pytest.approx(300)  # the ACD's handle time
+    assert hourly[14, 10] / handled[14, 10] == pytest.approx(360)  # Sigap's own
+
+
+def test_caplan_grosses_the_months_floor_hours_up_by_both_shrinkages(
+        session: Session) -> None:
+    w = world(session)
+    w.plan.planned_shrinkage, w.plan.unplanned_shrinkage = 0.2, 0.1
+    session.commit()
+    _december(session, w)
+    zone = "Asia/Jakarta"
+    month = service.curve(session, w.plan, history.local_midnight(dt.date(2026, 12, 1), zone),
+                          history.local_midnight(dt.date(2027, 1, 1), zone))
+    floor = float(np.sum(erlang.staff(month.volume, 60, month.aht_seconds, 0.8, 20,
+                                      max_occupancy=0.9).agents))  # 1-hour intervals
+    [row] = service.caplan(session, dt.date(2026, 12, 1))
+    assert row.floor_hours == pytest.approx(floor, abs=0.05)
+    # On shift: ÷ (1 − 0.1); paid: ÷ (0.8 × 0.9 = 0.72).
+    assert row.scheduled_hours == pytest.approx(floor / 0.9, abs=0.05)
+    assert row.required_hours == pytest.approx(floor / 0.72, abs=0.05)
+    assert row.required_fte == pytest.approx(floor / 0.72 / (40 * 52 / 12), abs=0.005)
+    # Interval by interval the same shrinkage would bill a one-agent hour as two
+    # (⌈1 ÷ 0.72⌉): more hours than the month's own gross-up.
+    per_interval = float(np.sum(erlang.staff(month.volume, 60, month.aht_seconds, 0.8, 20,
+                                             shrinkage=0.28, max_occupancy=0.9).agents))
+    assert per_interval > row.required_hours + 1

@@ -123,3 +123,14 @@ def test_distributions_have_the_requested_means() -> None:
         sample = draw(rng, kind, mean, 0.6)  # type: ignore[arg-type]
         assert sample.mean() == pytest.approx(300, rel=0.01)
     assert draw(rng, "lognormal", mean, 0.6).std() == pytest.approx(180, rel=0.03)
+
+
+def test_a_day_run_hour_by_hour_for_a_progress_bar_is_the_same_day() -> None:
+    day = Day([Queue("a", [20] * 96, 200, patience_seconds=60, handle="lognormal",
+                     handle_cv=0.7), Queue("b", [10] * 96, 300, priority=2)],
+              _team(5, {"a": 1, "b": 2}) + _team(2, {"b": 1}, "b"))
+    heard: list[tuple[int, int]] = []
+    stepped = simulate(day, 7, lambda done, total: heard.append((done, total)))
+    assert stepped.rows == simulate(day, 7).rows
+    # 96 quarter hours of arrivals: 24 hours, each reported once, in order.
+    assert heard == [(h, 24) for h in range(1, 25)]

@@ -33,9 +33,11 @@ class Shift:
 
     @property
     def break_seconds(self) -> float:
+        """The break within the shift: a shift measured up to now (still running) has
+        only the part of its break that is already behind it."""
         if self.break_start is None or self.break_end is None:
             return 0.0
-        return (self.break_end - self.break_start).total_seconds()
+        return _overlap(self.break_start, self.break_end, self.start, self.end)
 
 
 @dataclass(frozen=True)

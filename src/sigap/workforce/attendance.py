@@ -22,6 +22,7 @@ LATE_GRACE = dt.timedelta(minutes=5)
 ABSENT_AFTER = dt.timedelta(minutes=30)
 OUT_OF_ADHERENCE_AFTER = dt.timedelta(minutes=5)
 EARLY_CHECK_IN = dt.timedelta(hours=2)
+WORK_MARGIN = dt.timedelta(hours=4)  # early starts and overtime around a shift
 
 
 def _published_shifts(session: Session, staff_ids: list[int] | None, first: dt.date,
@@ -111,18 +112,42 @@ class AgentDay:
     result: adherence.Result
 
 
+def _work_window(shift: RosterShift, neighbours: list[RosterShift],
+                 now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Where work counts for this shift's conformance: from a while before it to a while
+    after it (early starts and overtime), never into the agent's shift before or after
+    (yesterday's night shift is not today's work) and never past now."""
+    start, end = shift.start_at - WORK_MARGIN, shift.end_at + WORK_MARGIN
+    for other in neighbours:
+        if other.id == shift.id:
+            continue
+        if other.end_at <= shift.start_at:
+            start = max(start, other.end_at)
+        elif other.start_at >= shift.end_at:
+            end = min(end, other.start_at)
+    end = min(end, now)
+    return start, max(start, end)
+
+
 def day_report(session: Session, day: dt.date, site_id: int | None = None,
                staff_ids: list[int] | None = None,
                now: dt.datetime | None = None) -> list[AgentDay]:
     """Adherence and conformance of every published shift that starts on `day`; a shift
-    still running is measured up to now."""
+    still running is measured up to now. Adherence is over the shift; the work that
+    counts for conformance is the agent's ready, busy and after-call time from
+    `WORK_MARGIN` before the shift to `WORK_MARGIN` after it (bounded by its other
+    shifts), over the shift's working time so far (its break left out)."""
     now = now or utcnow()
     shifts = _published_shifts(session, staff_ids, day, day, site_id)
     ids = sorted({s.staff_id for s in shifts})
     if not shifts:
         return []
-    start = min(s.start_at for s in shifts) - dt.timedelta(hours=12)
-    end = min(max(s.end_at for s in shifts) + dt.timedelta(hours=12), max(now, start))
+    around: dict[int, list[RosterShift]] = {}
+    for other in _published_shifts(session, ids, day - dt.timedelta(days=1),
+                                   day + dt.timedelta(days=1)):
+        around.setdefault(other.staff_id, []).append(other)
+    start = min(s.start_at for s in shifts) - WORK_MARGIN
+    end = min(max(s.end_at for s in shifts) + WORK_MARGIN, max(now, start))
     history = presence.presence_history(session, ids, start, end)
     people = {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(ids)))}
     records = {a.staff_id: a for a in session.scalars(select(Attendance).where(
@@ -130,9 +155,10 @@ def day_report(session: Session, day: dt.date, site_id: int | None = None,
     out = []
     for s in shifts:
         h = history[s.staff_id]
-        window_end = min(s.end_at, now)
-        spans = adherence.spans((h.initial_state, h.initial_reason), h.changes,
-                                start, max(window_end, s.start_at))
+        first, last = _work_window(s, around.get(s.staff_id, []), now)
+        spans = adherence.spans((h.initial_state, h.initial_reason), h.changes, start, last)
+        spans = [adherence.Span(max(p.start, first), p.end, p.state, p.reason)
+                 for p in spans if p.end > first]
         shift = adherence.Shift(s.start_at, max(min(s.end_at, now), s.start_at),
                                 s.break_start, s.break_end)
         person = people[s.staff_id]
@@ -152,11 +178,15 @@ class LiveRow:
     status: str  # late / absent / out_of_adherence / on_shift / on_break / checked_out
     state: str
     minutes: int  # how late, or how long out of adherence
+    arrived_late: int = 0  # minutes past the grace the agent checked in (0: on time)
+    checked_in: bool = True  # False: working (logged in) without having checked in
 
 
 def live(session: Session, site_id: int | None, now: dt.datetime | None = None
          ) -> list[LiveRow]:
-    """Everyone whose published shift is under way now, the problems first."""
+    """Everyone whose published shift is under way now, the problems first. Late and
+    absent are those neither checked in nor logged in; an agent logged in without a check-in
+    is judged by adherence (and marked), one who checked in late keeps the minutes late."""
     now = now or utcnow()
     shifts = [s for s in _published_shifts(session, None, now.date() - dt.timedelta(days=1),
                                            now.date() + dt.timedelta(days=1), site_id)
@@ -176,13 +206,17 @@ def live(session: Session, site_id: int | None, now: dt.datetime | None = None
         reason = current.reason if current is not None else ""
         since = current.since if current is not None else s.start_at
         shift = adherence.Shift(s.start_at, s.end_at, s.break_start, s.break_end)
-        minutes = 0
-        if record is None or record.check_in is None:
+        minutes = arrived_late = 0
+        checked_in = record is not None and record.check_in is not None
+        if record is not None and record.check_in is not None \
+                and record.check_in - s.start_at > LATE_GRACE:
+            arrived_late = int((record.check_in - s.start_at).total_seconds() // 60)
+        if not checked_in and state == "offline":
             late = now - s.start_at
             status = "absent" if late >= ABSENT_AFTER else \
                 "late" if late > LATE_GRACE else "on_shift"
             minutes = int(late.total_seconds() // 60)
-        elif record.check_out is not None:
+        elif record is not None and record.check_out is not None:
             status = "checked_out"
         elif not adherence.adherent(shift, state, reason, now):
             # Out of adherence since the later of the state change and the schedule change.
@@ -196,6 +230,6 @@ def live(session: Session, site_id: int | None, now: dt.datetime | None = None
             status = "on_break" if shift.on_break(now) else "on_shift"
         person = people[s.staff_id]
         rows.append(LiveRow(s.staff_id, person.online_name, person.login_code, s.desk, s,
-                            status, state, minutes))
+                            status, state, minutes, arrived_late, checked_in))
     rows.sort(key=lambda r: (order[r.status], -r.minutes, r.name))
     return rows

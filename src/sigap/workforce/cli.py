@@ -74,6 +74,9 @@ def staff_command(
     """
     console = Console()
     err = Console(stderr=True, soft_wrap=True)
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        err.print(f"[red]--output harus berakhiran .csv atau .xlsx: {output}[/red]")
+        raise typer.Exit(2)
     try:
         header, rows = table.read(input, STAFF_INPUT)
     except table.TableError as exc:
@@ -180,10 +183,10 @@ def simulate_command(
     bad_arrivals: list[table.Problem] = []
     bad_agents: list[table.Problem] = []
     day = scenario.day(arrival_rows, agent_rows, bad_arrivals, bad_agents)
-    with progress(console, "Simulasi") as bar:
-        task = bar.add_task("simulate", total=1)
-        result = simulate(day, seed)
-        bar.update(task, advance=1)
+    with progress(console, "Simulasi (jam)") as bar:
+        task = bar.add_task("simulate", total=None)
+        result = simulate(day, seed, lambda done, total: bar.update(task, completed=done,
+                                                                    total=total))
     rows = [[r.queue, f"{r.start_minute // 60:02d}:{r.start_minute % 60:02d}", r.offered,
              r.answered, r.abandoned, r.answered_in_target, r.service_level, r.asa_seconds,
              r.occupancy] for r in result.rows]

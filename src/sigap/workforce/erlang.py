@@ -94,7 +94,8 @@ def _erlang_c(n: Float, a: Float) -> Float:
     # C = 1 / (1 + (1 − A/n)(1/B − 1)) with 1/B − 1 = (n/A)·cdf_ratio(n − 1, A): no
     # subtraction of nearly equal numbers anywhere.
     log_inv_b_minus_1 = np.log(n / a) + log_cdf_ratio(n - 1.0, a)
-    return np.asarray(1.0 / (1.0 + (1.0 - a / n) * np.exp(log_inv_b_minus_1)))
+    with np.errstate(over="ignore"):  # e^x → ∞ far above the load: C → 0, as it should
+        return np.asarray(1.0 / (1.0 + (1.0 - a / n) * np.exp(log_inv_b_minus_1)))
 
 
 def performance(agents: ArrayLike, volume: ArrayLike, interval_minutes: ArrayLike,

@@ -152,7 +152,8 @@ def forecast_intervals(volume: FloatArray, handled: FloatArray, handle_seconds: 
     """The whole forecast of one queue from its interval history.
 
     Special days (`factors`) are divided out of the history before fitting and multiplied
-    into the forecast days; the backtest is on the (normalised) daily series."""
+    into the forecast days; the backtest is on the (normalised) daily series from the
+    first day with traffic."""
     factors = factors or {}
     history_days = len(volume) // slots
     daily = np.asarray(volume[:history_days * slots], float).reshape(history_days, slots) \
@@ -160,6 +161,10 @@ def forecast_intervals(volume: FloatArray, handled: FloatArray, handle_seconds: 
     normal = np.array([daily[d] / factors.get(history_first + dt.timedelta(days=d), 1.0)
                        for d in range(history_days)]) if history_days else np.zeros(0)
     gap = (first_day - (history_first + dt.timedelta(days=history_days))).days
+    # Days before the queue's first traffic (no data yet, a queue opened later) are not a
+    # history of zeros: fitting and scoring on them would forecast and judge a dead queue.
+    busy = np.flatnonzero(normal > 0)
+    normal = normal[busy[0]:] if len(busy) else normal
     fit = fit_daily(normal, max(0, gap) + days)
     ahead = fit.values[max(0, gap):]
     profile = weekday_profile(volume, history_first, slots)
@@ -170,5 +175,5 @@ def forecast_intervals(volume: FloatArray, handled: FloatArray, handle_seconds: 
         total = ahead[d] * factors.get(day, 1.0)
         out_volume[d * slots:(d + 1) * slots] = total * profile[day.weekday()]
         out_aht[d * slots:(d + 1) * slots] = aht[day.weekday()]
-    hold = holdout if holdout is not None else min(14, history_days // 4)
+    hold = holdout if holdout is not None else min(14, len(normal) // 4)
     return IntervalForecast(fit, out_volume, out_aht, backtest(normal, hold))

@@ -62,7 +62,8 @@ def zone_of(session: Session, plan: QueuePlan) -> str:
 def series(session: Session, plan: QueuePlan, first_day: dt.date, days: int,
            zone: str | None = None) -> Series:
     """The queue's history for `days` local days from `first_day`, scaled by the share of
-    the queue this site carries."""
+    the queue this site carries: the ACD's imported interval report for every day it
+    covers, Sigap's own interactions for the others."""
     zone = zone or zone_of(session, plan)
     minutes = plan.interval_minutes
     slots = days * (1440 // minutes)
@@ -73,16 +74,23 @@ def series(session: Session, plan: QueuePlan, first_day: dt.date, days: int,
     def slot(at: dt.datetime) -> int:
         return int((at - start).total_seconds() // (minutes * 60))
 
+    per_day = 1440 // minutes
+    from_acd = np.zeros(days, dtype=bool)  # local days the ACD's report covers
     if plan.acd_queue:
         for row in acd.stored_intervals(session, plan.acd_queue, start, end):
             i = slot(row.interval_start)
             volume[i] += row.offered
             handled[i] += row.answered
             handle[i] += row.handle_seconds
-    else:
+            from_acd[i // per_day] = True
+    if not from_acd.all():
+        # Days the ACD has not reported (none imported yet, or no ACD queue linked) come
+        # from Sigap's own interactions of the channel.
         for arrived, answered, ended in tickets.inbound_contact_times(
                 session, plan.channel, start, end):
             i = slot(arrived)
+            if from_acd[i // per_day]:
+                continue
             volume[i] += 1
             if answered is not None and ended is not None and ended >= answered:
                 handled[i] += 1

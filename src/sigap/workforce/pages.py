@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from sigap.auth.actor import Actor
-from sigap.auth.permissions import Scope, scope_for
+from sigap.auth.permissions import scope_for
 from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput, SigapError
 from sigap.core.timezones import format_local
@@ -24,17 +24,26 @@ from sigap.web.route import TransactionRoute
 from sigap.workforce import (
     history,
     intraday,
+    plan_pages,
     roster_pages,
     rosters,
     service,
     staffing,
     validation,
 )
-from sigap.workforce.display import chart, xlsx
+from sigap.workforce.display import (
+    chart,
+    forecast_in_scope,
+    plan_in_scope,
+    plans_in_scope,
+    site_held,
+    xlsx,
+)
 from sigap.workforce.models import Forecast, ForecastInterval, QueuePlan
 
 router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
 router.include_router(roster_pages.router)
+router.include_router(plan_pages.router)
 READ = Depends(require("wfm.read"))
 PLAN = Depends(require("wfm.plan"))
 
@@ -66,10 +75,11 @@ def home(actor: CurrentActor) -> RedirectResponse:
 
 def _forecasts_page(request: Request, session: DbSession, status: int = 200,
                     **extra: Any) -> Response:
-    plans = service.plans(session)
-    versions = service.forecasts(session, limit=30)
+    actor = request.state.actor
+    plans = plans_in_scope(session, actor)
+    versions = service.forecasts(session, limit=30, plan_ids=[p.id for p in plans])
     names = {p.id: p.name for p in service.plans(session, active_only=False)}
-    today = _today(request.state.actor)
+    today = _today(actor)
     context = {"nav": "wfm", "sub": "forecasts", "plans": plans, "versions": versions,
                "names": names, "error": None, "form": {},
                "special": service.special_days(session, today - dt.timedelta(days=60),
@@ -89,7 +99,7 @@ def forecasts_run(request: Request, session: DbSession, form: PostedForm,
                   actor: Actor = PLAN) -> Response:
     data = {k: str(v) for k, v in text_fields(form).items()}
     try:
-        plan = service.get_plan(session, _int(data, "plan_id"))
+        plan = plan_in_scope(session, actor, _int(data, "plan_id"), "wfm.plan")
         first = _date(data, "first_day")
         made = service.make_forecast(session, plan, first, _int(data, "days"),
                                      _int(data, "history_days"), actor.staff_id,
@@ -141,10 +151,25 @@ def _daily(rows: list[tuple[dt.datetime, float, float]], zone: str) -> list[tupl
     return [(d, v, (w / v if v else 0.0)) for d, (v, w) in sorted(days.items())]
 
 
+@router.get("/wfm/forecasts/export.xlsx")
+def versions_export(session: DbSession, actor: Actor = READ) -> Response:
+    """The forecast versions with their backtest accuracy per queue."""
+    plans = plans_in_scope(session, actor)
+    names = {p.id: p.name for p in plans}
+    rows: list[list[Any]] = [["Versi", "Antrian", "Dibuat", "Hari pertama", "Hari",
+                              "Riwayat (hari)", "Metode", "WAPE %", "MAPE %", "Catatan"]]
+    rows += [[f.id, names.get(f.plan_id, ""), format_local(f.created_at, actor.timezone),
+              f.first_day.isoformat(), f.days, f.history_days, f.method,
+              round(f.wape, 2) if f.wape is not None else None,
+              round(f.mape, 2) if f.mape is not None else None, f.note]
+             for f in service.forecasts(session, limit=500, plan_ids=list(names))]
+    return xlsx(rows, "Versi ramalan", "ramalan-versi.xlsx")
+
+
 @router.get("/wfm/forecasts/{forecast_id}")
 def forecast_page(forecast_id: int, request: Request, session: DbSession,
                   actor: Actor = READ) -> Response:
-    found = service.get_forecast(session, forecast_id)
+    found = forecast_in_scope(session, actor, forecast_id)
     plan = service.get_plan(session, found.plan_id)
     zone = history.zone_of(session, plan)
     daily = _daily(forecast_rows(session, found), zone)
@@ -163,7 +188,7 @@ def forecast_page(forecast_id: int, request: Request, session: DbSession,
 
 @router.get("/wfm/forecasts/{forecast_id}/export.xlsx")
 def forecast_export(forecast_id: int, session: DbSession, actor: Actor = READ) -> Response:
-    found = service.get_forecast(session, forecast_id)
+    found = forecast_in_scope(session, actor, forecast_id)
     plan = service.get_plan(session, found.plan_id)
     zone = history.zone_of(session, plan)
     rows: list[list[Any]] = [["Antrian", "Interval", "Volume", "AHT (detik)"]]
@@ -174,8 +199,8 @@ def forecast_export(forecast_id: int, session: DbSession, actor: Actor = READ) -
 
 def _plan_and_day(session: DbSession, actor: Actor, plan_id: int | None,
                   day: str | None) -> tuple[QueuePlan | None, dt.date, list[QueuePlan]]:
-    plans = service.plans(session)
-    plan = service.get_plan(session, plan_id) if plan_id else (plans[0] if plans else None)
+    plans = plans_in_scope(session, actor)
+    plan = plan_in_scope(session, actor, plan_id) if plan_id else (plans[0] if plans else None)
     try:
         chosen = dt.date.fromisoformat(day) if day else _today(actor)
     except ValueError:
@@ -211,7 +236,7 @@ def staffing_page(request: Request, session: DbSession, actor: Actor = READ,
 def caplan_page(request: Request, session: DbSession, actor: Actor = READ,
                 month: str | None = None) -> Response:
     chosen = rosters.month_start(month) if month else _today(actor).replace(day=1)
-    site = None if scope_for(actor.role, "wfm.read") is Scope.all else actor.site_id
+    site = site_held(actor)
     rows = service.caplan(session, chosen, site)
     config = chart("bar", [f"{r.site} · {r.desk}" for r in rows],
                    [(_("Caplan (FTE)"), [r.required_fte for r in rows], "#1565c0"),
@@ -232,10 +257,12 @@ def caplan_page(request: Request, session: DbSession, actor: Actor = READ,
 @router.get("/wfm/caplan/export.xlsx")
 def caplan_export(session: DbSession, actor: Actor = READ, month: str | None = None) -> Response:
     chosen = rosters.month_start(month) if month else _today(actor).replace(day=1)
-    site = None if scope_for(actor.role, "wfm.read") is Scope.all else actor.site_id
-    rows: list[list[Any]] = [["Site", "Desk", "Jam dibutuhkan", "Caplan (FTE)", "Tersedia",
+    site = site_held(actor)
+    rows: list[list[Any]] = [["Site", "Desk", "Jam di lantai", "Jam terjadwal (+unplanned)",
+                              "Jam dibayar (+planned)", "Caplan (FTE)", "Tersedia",
                               "Pemenuhan %"]]
-    rows += [[r.site, r.desk, r.required_hours, r.required_fte, r.available,
+    rows += [[r.site, r.desk, r.floor_hours, r.scheduled_hours, r.required_hours,
+              r.required_fte, r.available,
               round(r.fulfilment, 1) if r.fulfilment is not None else None]
              for r in service.caplan(session, chosen, site)]
     return xlsx(rows, "Caplan", f"caplan-{chosen:%Y-%m}.xlsx")
@@ -246,21 +273,23 @@ def intraday_page(request: Request, session: DbSession, actor: Actor = READ,
                   plan_id: int | None = Query(default=None, gt=0)) -> Response:
     plan, _day, plans = _plan_and_day(session, actor, plan_id, None)
     today = intraday.view(session, plan) if plan else None
-    config = None
+    config = staffed = None
     if today is not None:
         labels = [format_local(s, actor.timezone, False)[:5] for s in today.starts]
         config = chart("line", labels, [(_("Ramalan"), list(today.forecast), "#1565c0"),
                                         (_("Aktual"), list(today.actual), "#c62828"),
                                         (_("Ramalan ulang"), list(today.reforecast), "#f9a825")])
+        staffed = chart("bar", labels, [(_("Agen dibutuhkan"), list(today.required), "#c62828"),
+                                        (_("Agen terjadwal"), list(today.scheduled), "#1565c0")])
     return render(request, "workforce/intraday.html", {
         "nav": "wfm", "sub": "intraday", "plans": plans, "plan": plan, "today": today,
-        "chart": config})
+        "chart": config, "staffed": staffed})
 
 
 @router.get("/wfm/intraday/export.xlsx")
 def intraday_export(session: DbSession, actor: Actor = READ,
                     plan_id: int = Query(gt=0)) -> Response:
-    today = intraday.view(session, service.get_plan(session, plan_id))
+    today = intraday.view(session, plan_in_scope(session, actor, plan_id))
     zone = actor.timezone
     rows: list[list[Any]] = [["Interval", "Ramalan", "Aktual", "Ramalan ulang",
                               "Agen dibutuhkan", "Agen terjadwal"]]

@@ -52,7 +52,8 @@ def erlang_a(agents: Float, load: Float, aht: Float, patience: Float,
     x = load / ratio
     log_inv_b_minus_1 = np.log(n / load) + log_cdf_ratio(n - 1.0, load)
     log_s = log_gamma_ratio(a, x)
-    wait = 1.0 / (1.0 + np.exp(log_inv_b_minus_1 - log_s))
+    with np.errstate(over="ignore"):  # e^x → ∞ far above the load: waiting → 0
+        wait = 1.0 / (1.0 + np.exp(log_inv_b_minus_1 - log_s))
     kept = a / (a + 1.0)
     # S(a+1, x)/S(a, x) = (a+1)/x · (1 − 1/S(a, x)): no ratio of two huge numbers
     q_all = (a + 1.0) / x * -np.expm1(-log_s)

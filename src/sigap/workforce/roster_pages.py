@@ -5,6 +5,7 @@ live view and corrections; the agent's own shifts with check-in and check-out.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from sigap.web.i18n import _
 from sigap.web.render import render
 from sigap.web.route import TransactionRoute
 from sigap.workforce import attendance, history, rosters, scheduler, solver
-from sigap.workforce.display import XLSX, chart, own_staff, staff_in_scope
+from sigap.workforce.display import XLSX, chart, own_staff, staff_in_scope, xlsx_bytes
 from sigap.workforce.models import Attendance, Preference, Roster
 
 router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
@@ -104,12 +105,16 @@ def roster_solve(request: Request, session: DbSession, form: PostedForm,
         limit = float(data.get("time_limit", "") or 60)
         if not 1 <= limit <= 600:
             raise InvalidInput("Batas waktu 1–600 detik.", field="time_limit")
+        rosters.get_site(session, site_id)
         solver.queue(session, site_id, month, scheduler.Rules(time_limit=limit),
                      actor.staff_id)
     except (SigapError, ValueError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, SigapError) else "Batas waktu harus angka."
-        return _roster_page(request, session, actor, site_id, data.get("month"), None, None,
+        shown = data.get("month", "") if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])",
+                                                      data.get("month", "")) else None
+        known = site_id if site_id in {s.id for s in _sites(session, actor)} else None
+        return _roster_page(request, session, actor, known, shown, None, None,
                             getattr(exc, "status_code", 422), message)
     return RedirectResponse(f"/wfm/rosters?site_id={site_id}&month={month:%Y-%m}",
                             status_code=303)
@@ -171,6 +176,51 @@ def attendance_page(request: Request, session: DbSession, actor: Actor = READ,
     return _attendance_page(request, session, actor, day=shown)
 
 
+STATUS = {"absent": "tidak hadir", "late": "terlambat", "out_of_adherence": "tidak sesuai jadwal",
+          "on_break": "istirahat", "on_shift": "bertugas", "checked_out": "sudah pulang"}
+
+
+@router.get("/wfm/attendance/export.xlsx")
+def attendance_export(session: DbSession, actor: Actor = READ,
+                      day: str | None = None) -> Response:
+    """The day's adherence and conformance per agent, and who is late, absent or out of
+    adherence now."""
+    try:
+        shown = dt.date.fromisoformat(day) if day else _local_today(actor.timezone)
+    except ValueError:
+        raise InvalidInput("Tanggal tidak valid (YYYY-MM-DD).", field="day") from None
+    site = None if scope_for(actor.role, "wfm.read") is Scope.all else actor.site_id
+    now, zone = utcnow(), actor.timezone
+
+    def pct(value: float | None) -> float | None:
+        return round(value, 1) if value is not None else None
+
+    rows: list[list[Any]] = [[f"Adherence {shown}"], [
+        "Agen", "Login", "Desk", "Mulai shift", "Selesai shift", "Jam masuk", "Jam pulang",
+        "Terjadwal (menit)", "Sesuai jadwal (menit)", "Waktu kerja terjadwal (menit)",
+        "Bekerja (menit)", "Adherence %", "Conformance %", "Alasan koreksi"]]
+    for r in attendance.day_report(session, shown, site, now=now):
+        record, result = r.attendance, r.result
+        rows.append([r.name, r.login_code, r.shift.desk, format_local(r.shift.start_at, zone),
+                     format_local(r.shift.end_at, zone),
+                     format_local(record.check_in, zone) if record and record.check_in else "",
+                     format_local(record.check_out, zone) if record and record.check_out
+                     else "", round(result.scheduled_seconds / 60, 1),
+                     round(result.adherent_seconds / 60, 1),
+                     round(result.work_scheduled_seconds / 60, 1),
+                     round(result.worked_seconds / 60, 1), pct(result.adherence),
+                     pct(result.conformance), record.correction_reason if record else ""])
+    rows += [[], [f"Sekarang {format_local(now, zone)}"],
+             ["Agen", "Login", "Desk", "Mulai shift", "Selesai shift", "Keadaan", "Status",
+              "Menit", "Datang terlambat (menit)", "Check-in"]]
+    rows += [[r.name, r.login_code, r.desk, format_local(r.shift.start_at, zone),
+              format_local(r.shift.end_at, zone), r.state, STATUS[r.status], r.minutes,
+              r.arrived_late, "ya" if r.checked_in else "tidak"]
+             for r in attendance.live(session, site, now)]
+    return Response(xlsx_bytes(rows, "Kehadiran"), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="kehadiran-{shown}.xlsx"'})
+
+
 def _moment(value: str, day: dt.date, zone: str) -> dt.datetime | None:
     if not value.strip():
         return None
@@ -208,6 +258,11 @@ def attendance_correct(request: Request, session: DbSession, form: PostedForm,
 def my_roster(request: Request, session: DbSession,
               actor: Actor = Depends(require("wfm.self"))) -> Response:
     """The agent's own shifts this month and next, and check-in / check-out."""
+    return _me_page(request, session, actor)
+
+
+def _me_page(request: Request, session: DbSession, actor: Actor, status: int = 200,
+             error: str | None = None) -> Response:
     staff_id = own_staff(actor)
     today = _local_today(actor.timezone)
     first = today.replace(day=1)
@@ -222,20 +277,29 @@ def my_roster(request: Request, session: DbSession,
         "nav": "wfm", "sub": "me", "shifts": shifts, "today": today, "record": record,
         "templates": rosters.templates(session, site.id) if site else [],
         "preference": session.get(Preference, staff_id),
-        "current": current, "zone_name": actor.timezone,
-        "days": history.to_local_day(utcnow(), actor.timezone)})
+        "current": current, "zone_name": actor.timezone, "error": error,
+        "days": history.to_local_day(utcnow(), actor.timezone)}, status_code=status)
 
 
 @router.post("/wfm/check-in")
-def form_check_in(session: DbSession, actor: Actor = Depends(require("wfm.self"))) -> Response:
-    attendance.check_in(session, own_staff(actor))
+def form_check_in(request: Request, session: DbSession,
+                  actor: Actor = Depends(require("wfm.self"))) -> Response:
+    try:
+        attendance.check_in(session, own_staff(actor))
+    except SigapError as exc:  # checked in already: said on the agent's own page
+        session.rollback()
+        return _me_page(request, session, actor, exc.status_code, exc.message)
     return RedirectResponse("/wfm/me", status_code=303)
 
 
 @router.post("/wfm/check-out")
-def form_check_out(session: DbSession,
+def form_check_out(request: Request, session: DbSession,
                    actor: Actor = Depends(require("wfm.self"))) -> Response:
-    attendance.check_out(session, own_staff(actor))
+    try:
+        attendance.check_out(session, own_staff(actor))
+    except SigapError as exc:
+        session.rollback()
+        return _me_page(request, session, actor, exc.status_code, exc.message)
     return RedirectResponse("/wfm/me", status_code=303)
 
 

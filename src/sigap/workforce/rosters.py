@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,7 +42,9 @@ Progress = Callable[[str, int, int], None]
 
 def month_start(text: str) -> dt.date:
     try:
-        year, month = (int(part) for part in text.split("-"))
+        if not re.fullmatch(r"\d{4}-\d{2}", text.strip()):
+            raise ValueError(text)
+        year, month = (int(part) for part in text.strip().split("-"))
         return dt.date(year, month, 1)
     except ValueError:
         raise InvalidInput(f"Bulan {text!r} tidak valid (YYYY-MM).", field="month") from None
@@ -113,9 +116,16 @@ def set_preference(session: Session, staff_id: int, shift_codes: list[str],
                    days_off: list[int]) -> Preference:
     if any(not 0 <= d <= 6 for d in days_off):
         raise InvalidInput("Hari libur 0 (Senin) … 6 (Minggu).", field="days_off")
+    codes = [c.strip().upper() for c in shift_codes if c.strip()]
+    person = session.get(Staff, staff_id)
+    # The site's shift templates; the defaults its first roster will create until then.
+    known = {t.code for t in templates(session, person.site_id or 0)} if person else set()
+    known = known or {code for code, _start in DEFAULT_TEMPLATES}
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise InvalidInput(f"Shift tidak dikenal: {', '.join(unknown)}.", field="shift_codes")
     pref = session.get(Preference, staff_id) or Preference(staff_id=staff_id)
-    pref.shift_codes, pref.days_off = [c.strip().upper() for c in shift_codes if c.strip()], \
-        sorted(set(days_off))
+    pref.shift_codes, pref.days_off = codes, sorted(set(days_off))
     session.add(pref)
     session.flush()
     return pref

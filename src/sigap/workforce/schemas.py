@@ -94,6 +94,8 @@ class CaplanOut(BaseModel):
     required_fte: float
     available: int
     fulfilment: float | None
+    floor_hours: float
+    scheduled_hours: float
 
 
 class RosterIn(BaseModel):
@@ -217,3 +219,29 @@ class PreferenceIn(BaseModel):
 
     shift_codes: list[str] = Field(default_factory=list, max_length=20)
     days_off: list[int] = Field(default_factory=list, max_length=7)
+
+
+class IntradayIntervalOut(BaseModel):
+    start: dt.datetime
+    forecast: float
+    actual: float | None  # None: the interval is not over yet
+    reforecast: float
+    required: float  # agents on shift the re-forecast needs
+    scheduled: float  # agents the published roster has on shift
+
+
+class RecommendationOut(BaseModel):
+    kind: str  # move / cancel_training / overtime
+    start: dt.datetime
+    end: dt.datetime
+    short: int
+    agents: list[str]
+    text: str
+
+
+class IntradayOut(BaseModel):
+    plan_id: int
+    ratio: float  # actual ÷ forecast so far today
+    intervals: list[IntradayIntervalOut]
+    spikes: list[dt.datetime]
+    recommendations: list[RecommendationOut]

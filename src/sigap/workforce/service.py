@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sigap.auth import audit
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.org.models import Role, Site, Staff, Team
+from sigap.routing.models import Queue as RoutingQueue
 from sigap.workforce import forecast as fc
 from sigap.workforce import history, staffing
 from sigap.workforce.models import Forecast, ForecastInterval, QueuePlan, SpecialDay
@@ -65,6 +66,13 @@ def save_plan(session: Session, values: dict[str, object],
     for key in ("planned_shrinkage", "unplanned_shrinkage"):
         if key in values and not 0 <= float(str(values[key])) < 1:
             raise InvalidInput(f"{key} harus ≥ 0 dan < 1.", field=key)
+    site = values.get("site_id")
+    if site is not None and session.get(Site, site) is None:
+        raise InvalidInput(f"Situs {site} tidak ditemukan.", field="site_id")
+    queue = values.get("routing_queue_id")
+    if queue is not None and session.get(RoutingQueue, queue) is None:
+        raise InvalidInput(f"Antrian routing {queue} tidak ditemukan.",
+                           field="routing_queue_id")
     twin = session.scalar(select(QueuePlan).where(QueuePlan.name == name))
     if twin is not None and twin.id != plan_id:
         raise InvalidInput(f"Antrian {name!r} sudah ada.", field="name")
@@ -146,10 +154,14 @@ def _default_aht(plan: QueuePlan) -> float:
     return {"voice": 300.0, "email": 600.0}.get(plan.channel, 420.0)
 
 
-def forecasts(session: Session, plan_id: int | None = None, limit: int = 50) -> list[Forecast]:
+def forecasts(session: Session, plan_id: int | None = None, limit: int = 50,
+              plan_ids: list[int] | None = None) -> list[Forecast]:
+    """The newest forecast versions (of one plan, or of the plans in `plan_ids`)."""
     stmt = select(Forecast).order_by(Forecast.created_at.desc(), Forecast.id.desc()).limit(limit)
     if plan_id is not None:
         stmt = stmt.where(Forecast.plan_id == plan_id)
+    if plan_ids is not None:
+        stmt = stmt.where(Forecast.plan_id.in_(plan_ids))
     return list(session.scalars(stmt))
 
 
@@ -205,9 +217,11 @@ class CaplanRow:
     site_id: int
     site: str
     desk: str
-    required_hours: float
+    required_hours: float  # paid: the floor hours grossed up by both shrinkages
     required_fte: float  # the caplan
     available: int  # active agents of the desk
+    floor_hours: float = 0.0  # agents on the floor (Erlang, workload), no shrinkage
+    scheduled_hours: float = 0.0  # on shift: the floor hours grossed up by unplanned
 
     @property
     def fulfilment(self) -> float | None:
@@ -221,19 +235,26 @@ def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def caplan(session: Session, month: dt.date, site_id: int | None = None) -> list[CaplanRow]:
-    """Required FTE per site and desk for a month, from the forecast, its AHT and both
-    shrinkages (what must be paid for), against the agents the desk has."""
+    """Required FTE per site and desk for a month, against the agents the desk has.
+
+    Each queue's agent-hours on the floor (whole agents per interval from its forecast and
+    AHT) are grossed up by its own shrinkage over the month, not interval by interval:
+    scheduled = floor ÷ (1 − unplanned), paid = floor ÷ ((1 − planned)(1 − unplanned)).
+    Rounding one agent up per interval would bill a quiet night's single agent as two."""
     first, after = _month_bounds(month)
-    hours: dict[tuple[int, str], float] = {}
+    hours: dict[tuple[int, str], list[float]] = {}
     for plan in plans(session, site_id):
         if plan.site_id is None:
             continue
         zone = history.zone_of(session, plan)
         need = requirement(session, plan, history.local_midnight(first, zone),
                            history.local_midnight(after, zone))
-        key = (plan.site_id, plan.desk)
-        hours[key] = hours.get(key, 0.0) + float(need.paid_agents.sum()) \
-            * plan.interval_minutes / 60
+        floor = float(need.raw_agents.sum()) * plan.interval_minutes / 60
+        total = hours.setdefault((plan.site_id, plan.desk), [0.0, 0.0, 0.0])
+        total[0] += floor
+        total[1] += floor / (1 - plan.unplanned_shrinkage)
+        total[2] += floor / (1 - staffing.combined(plan.planned_shrinkage,
+                                                   plan.unplanned_shrinkage))
     stmt = (select(Staff.site_id, Team.desk, func.count()).join(Team, Team.id == Staff.team_id)
             .where(Staff.role == Role.agent, Staff.active.is_(True))
             .group_by(Staff.site_id, Team.desk))
@@ -241,10 +262,11 @@ def caplan(session: Session, month: dt.date, site_id: int | None = None) -> list
         stmt = stmt.where(Staff.site_id == site_id)
     available = {(sid, desk): n for sid, desk, n in session.execute(stmt) if sid is not None}
     codes: dict[int, str] = {i: c for i, c in session.execute(select(Site.id, Site.code))}
-    return [CaplanRow(sid, codes.get(sid, str(sid)), desk, round(h, 1),
-                      round(h / FTE_HOURS_PER_MONTH, 2), int(available.get((sid, desk), 0)))
-            for (sid, desk), h in sorted(hours.items(), key=lambda kv: (codes.get(kv[0][0], ""),
-                                                                        kv[0][1]))]
+    return [CaplanRow(sid, codes.get(sid, str(sid)), desk, round(paid, 1),
+                      round(paid / FTE_HOURS_PER_MONTH, 2), int(available.get((sid, desk), 0)),
+                      round(floor, 1), round(scheduled, 1))
+            for (sid, desk), (floor, scheduled, paid) in sorted(
+                hours.items(), key=lambda kv: (codes.get(kv[0][0], ""), kv[0][1]))]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
@@ -263,8 +263,10 @@ def _changes(agent: Agent, origin: float) -> list[tuple[float, bool]]:
     return out
 
 
-def simulate(day: Day, seed: int = 0) -> Result:
-    """Simulate the day once; the same seed gives the same result."""
+def simulate(day: Day, seed: int = 0,
+             progress: Callable[[int, int], None] | None = None) -> Result:
+    """Simulate the day once; the same seed gives the same result. `progress` hears
+    (hours simulated, hours of arrivals) as the clock passes each hour."""
     rng = np.random.default_rng(seed)
     arrival, queue, handle, abandon = _contacts(day, rng)
     changes = [_changes(a, 0.0) for a in day.agents]
@@ -276,6 +278,13 @@ def simulate(day: Day, seed: int = 0) -> Result:
     for i, c in enumerate(changes):
         if c:
             env.process(_roster(env, floor, i, c))
+    if progress is not None and arrival.size:
+        # Hour by hour (the same events in the same order as one run), for a progress bar.
+        hours = int(np.ceil(float(arrival.max()) / 3600.0)) or 1
+        for hour in range(1, hours + 1):
+            if hour * 3600.0 > env.now:
+                env.run(until=hour * 3600.0)
+            progress(hour, hours)
     env.run()
     for spans in floor.spans:
         if len(spans) % 2:  # never left (a shift with no end inside the run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from fastapi import APIRouter, Depends, Query, Response
 
 from sigap.auth.actor import Actor
@@ -12,7 +13,17 @@ from sigap.auth.permissions import Scope, scope_for
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.web.deps import CurrentActor, DbSession, require
 from sigap.web.route import TransactionRoute
-from sigap.workforce import attendance, display, pages, rosters, scheduler, service, solver
+from sigap.workforce import (
+    attendance,
+    display,
+    intraday,
+    pages,
+    rosters,
+    scheduler,
+    service,
+    solver,
+)
+from sigap.workforce.display import forecast_in_scope, plan_in_scope, plans_in_scope
 from sigap.workforce.models import Roster, ShiftTemplate
 from sigap.workforce.schemas import (
     AdherenceOut,
@@ -22,11 +33,14 @@ from sigap.workforce.schemas import (
     ForecastIn,
     ForecastOut,
     IntervalOut,
+    IntradayIntervalOut,
+    IntradayOut,
     LeaveIn,
     LeaveOut,
     PlanIn,
     PlanOut,
     PreferenceIn,
+    RecommendationOut,
     ReviewIn,
     RosterIn,
     RosterOut,
@@ -62,7 +76,7 @@ def roster_for(session: DbSession, actor: Actor, permission: str, roster_id: int
 
 @router.get("/api/wfm/plans", response_model=list[PlanOut])
 def list_plans(session: DbSession, actor: Actor = READ) -> list[PlanOut]:
-    return [PlanOut.model_validate(p) for p in service.plans(session)]
+    return [PlanOut.model_validate(p) for p in plans_in_scope(session, actor)]
 
 
 @router.post("/api/wfm/plans", response_model=PlanOut, status_code=201)
@@ -72,6 +86,7 @@ def create_plan(body: PlanIn, session: DbSession, actor: Actor = PLAN) -> PlanOu
 
 @router.put("/api/wfm/plans/{plan_id}", response_model=PlanOut)
 def update_plan(plan_id: int, body: PlanIn, session: DbSession, actor: Actor = PLAN) -> PlanOut:
+    plan_in_scope(session, actor, plan_id, "wfm.plan")
     return PlanOut.model_validate(service.save_plan(session, body.model_dump(), plan_id))
 
 
@@ -83,7 +98,7 @@ def special_day(body: SpecialDayIn, session: DbSession, actor: Actor = PLAN) -> 
 
 @router.post("/api/wfm/forecasts", response_model=ForecastOut, status_code=201)
 def run_forecast(body: ForecastIn, session: DbSession, actor: Actor = PLAN) -> ForecastOut:
-    plan = service.get_plan(session, body.plan_id)
+    plan = plan_in_scope(session, actor, body.plan_id, "wfm.plan")
     made = service.make_forecast(session, plan, body.first_day, body.days, body.history_days,
                                  actor.staff_id, body.note)
     return ForecastOut.model_validate(made)
@@ -92,22 +107,24 @@ def run_forecast(body: ForecastIn, session: DbSession, actor: Actor = PLAN) -> F
 @router.get("/api/wfm/forecasts", response_model=list[ForecastOut])
 def list_forecasts(session: DbSession, actor: Actor = READ,
                    plan_id: int | None = None) -> list[ForecastOut]:
-    return [ForecastOut.model_validate(f) for f in service.forecasts(session, plan_id)]
+    ids = [p.id for p in plans_in_scope(session, actor)]
+    return [ForecastOut.model_validate(f)
+            for f in service.forecasts(session, plan_id, plan_ids=ids)]
 
 
 @router.get("/api/wfm/forecasts/{forecast_id}/intervals", response_model=list[IntervalOut])
 def forecast_intervals(forecast_id: int, session: DbSession,
                        actor: Actor = READ) -> list[IntervalOut]:
     return [IntervalOut(start=s, volume=v, aht_seconds=a)
-            for s, v, a in pages.forecast_rows(session, service.get_forecast(session,
-                                                                             forecast_id))]
+            for s, v, a in pages.forecast_rows(session, forecast_in_scope(session, actor,
+                                                                          forecast_id))]
 
 
 @router.get("/api/wfm/staffing", response_model=list[StaffingOut])
 def staffing_day(session: DbSession, plan_id: int, day: dt.date,
                  actor: Actor = READ) -> list[StaffingOut]:
     """Staff required per interval of a local day from the newest forecast."""
-    req = pages.requirement_of_day(session, service.get_plan(session, plan_id), day)
+    req = pages.requirement_of_day(session, plan_in_scope(session, actor, plan_id), day)
     return [StaffingOut(start=at, volume=float(req.volume[i]),
                         aht_seconds=float(req.aht_seconds[i]),
                         raw_agents=float(req.raw_agents[i]),
@@ -119,6 +136,24 @@ def staffing_day(session: DbSession, plan_id: int, day: dt.date,
             for i, at in enumerate(req.starts())]
 
 
+@router.get("/api/wfm/intraday", response_model=IntradayOut)
+def intraday_today(session: DbSession, plan_id: int, actor: Actor = READ) -> IntradayOut:
+    """Today's actual against the forecast per interval, the re-forecast of the rest of the
+    day, surges and the recovery recommendations (the QIA report's, D18)."""
+    today = intraday.view(session, plan_in_scope(session, actor, plan_id))
+    return IntradayOut(
+        plan_id=plan_id, ratio=today.ratio,
+        intervals=[IntradayIntervalOut(
+            start=at, forecast=float(today.forecast[i]),
+            actual=None if np.isnan(today.actual[i]) else float(today.actual[i]),
+            reforecast=float(today.reforecast[i]), required=float(today.required[i]),
+            scheduled=float(today.scheduled[i])) for i, at in enumerate(today.starts)],
+        spikes=[today.starts[i] for i in today.spikes],
+        recommendations=[RecommendationOut(kind=r.kind, start=r.start, end=r.end,
+                                           short=r.short, agents=list(r.agents), text=r.text)
+                         for r in today.recommendations])
+
+
 @router.get("/api/wfm/caplan", response_model=list[CaplanOut])
 def caplan(session: DbSession, month: str = Query(pattern=r"^\d{4}-\d{2}$"),
            site_id: int | None = None, actor: Actor = READ) -> list[CaplanOut]:
@@ -126,7 +161,9 @@ def caplan(session: DbSession, month: str = Query(pattern=r"^\d{4}-\d{2}$"),
                           site_scope(actor, "wfm.read", site_id))
     return [CaplanOut(site_id=r.site_id, site=r.site, desk=r.desk,
                       required_hours=r.required_hours, required_fte=r.required_fte,
-                      available=r.available, fulfilment=r.fulfilment) for r in rows]
+                      available=r.available, fulfilment=r.fulfilment,
+                      floor_hours=r.floor_hours, scheduled_hours=r.scheduled_hours)
+            for r in rows]
 
 
 @router.post("/api/wfm/rosters", response_model=RosterOut, status_code=202)
