@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "channels.acd_import": "import ACD interval reports",
     "channels.alarms": "send monitoring alarms (Alertmanager, other monitors)",
     "channels.priority": "maintain the priority account list (W-19)",
+    "channels.accounts": "register WhatsApp numbers, Facebook pages, X accounts and their secrets",
     "sla.manage": "set the SLA policies",
     "email.inbound": "hand raw mail to Sigap (an MTA pipe with a bearer token)",
     "routing.manage": "set up queues, agents' skill levels and capacity per channel",
@@ -98,7 +99,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
         "channels.templates", "channels.cti", "channels.acd_import", "channels.alarms",
-        "routing.manage",
+        "channels.accounts", "routing.manage",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
     Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates",
@@ -107,7 +108,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
     Role.qia: _grant(Scope.all, "tickets.read", "org.read", "audit.read", "routing.floor",
                      "routing.overflow", "wfm.read", "wfm.review"),
     Role.it: _grant(Scope.all, "org.read", "users.manage", "audit.read", "email.manage",
-                    "email.inbound", "channels.cti", "channels.alarms"),
+                    "email.inbound", "channels.cti", "channels.alarms", "channels.accounts"),
 }
 
 

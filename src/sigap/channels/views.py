@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from sigap.auth import audit
 from sigap.auth.actor import Actor
-from sigap.channels import outbox, pages, service
+from sigap.channels import account_views, outbox, pages, service
 from sigap.channels.alarms import views as alarm_views
 from sigap.channels.base import Media
 from sigap.channels.facebook import views as facebook_views
@@ -29,6 +29,7 @@ from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["conversations"])
 router.include_router(pages.router)
+router.include_router(account_views.router)
 router.include_router(whatsapp_views.router)
 router.include_router(facebook_views.router)
 router.include_router(x_views.router)
