@@ -93,11 +93,23 @@ def ticket_form(conversation_id: int, session: DbSession, form: PostedForm,
             session, actor, conversation_id,
             ticket_id=int(data["ticket_id"]) if data.get("ticket_id") else None,
             type_=data.get("type") or "gangguan", subject=data.get("subject", ""),
-            customer_id=int(data["customer_id"]) if data.get("customer_id") else None)
+            customer_id=int(data["customer_id"]) if data.get("customer_id") else None,
+            hard_complaint=data.get("hard_complaint") in ("on", "1", "true"))
     except (SigapError, ValueError) as exc:
         session.rollback()
         return _back(conversation_id, getattr(exc, "message", str(exc)))
     return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/takeover")
+def takeover_form(conversation_id: int, session: DbSession, form: PostedForm,
+                  actor: Actor = Depends(require("tickets.takeover"))) -> Response:
+    try:
+        service.take_over(session, actor, conversation_id)
+    except SigapError as exc:
+        session.rollback()
+        return _back(conversation_id, exc.message)
+    return _back(conversation_id)
 
 
 @router.get("/alarms")

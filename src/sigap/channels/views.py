@@ -84,6 +84,7 @@ class ToTicketIn(BaseModel):
     customer_id: int | None = Field(default=None, gt=0)
     type: TicketTypeIn = "gangguan"
     subject: str = Field(default="", max_length=200)
+    hard_complaint: bool = False
 
 
 def _out(conversation: object) -> ConversationOut:
@@ -193,8 +194,16 @@ def to_ticket(conversation_id: int, body: ToTicketIn, session: DbSession,
     """Open a ticket from the conversation, or link it to the customer's open ticket."""
     ticket = service.to_ticket(session, actor, conversation_id, ticket_id=body.ticket_id,
                                type_=body.type, subject=body.subject,
-                               customer_id=body.customer_id)
+                               customer_id=body.customer_id,
+                               hard_complaint=body.hard_complaint)
     return TicketOut.model_validate(ticket)
+
+
+@router.post("/api/conversations/{conversation_id}/takeover", response_model=ConversationOut)
+def take_over(conversation_id: int, session: DbSession,
+              actor: Actor = Depends(require("tickets.takeover"))) -> ConversationOut:
+    """The team leader on duty takes the conversation (and its ticket) over."""
+    return _out(service.take_over(session, actor, conversation_id))
 
 
 class PriorityAccountIn(BaseModel):

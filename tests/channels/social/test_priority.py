@@ -120,7 +120,7 @@ def test_the_team_leader_is_alerted_at_once(client: TestClient, session: Session
     lead = factories.token(client, world.tl_a.login_code)
     alerts = client.get("/api/alerts", headers=lead).json()
     assert len(alerts) == 1 and "prioritas" in alerts[0]["message"]
-    assert alerts[0]["link"].startswith("/api/conversations/")
+    assert alerts[0]["link"].startswith("/conversations/")
     agent = factories.token(client, world.agent_a.login_code)
     assert client.get("/api/alerts", headers=agent).json() == []
     assert client.post(f"/api/alerts/{alerts[0]['id']}/read", headers=agent).status_code == 404
