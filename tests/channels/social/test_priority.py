@@ -161,3 +161,41 @@ def test_a_priority_customer_alerts_the_team_leader_on_duty(client: TestClient,
     later = list(session.scalars(select(Alert.staff_id).where(
         Alert.kind == "priority_customer").order_by(Alert.id)))
     assert voice_only.id not in later and set(later[1:]) == {on_duty.id, off_duty.id}
+
+
+def test_the_pic_is_named_on_the_page_sees_the_ticket_and_follows_it(
+        client: TestClient, session: Session) -> None:
+    world = floor(session)
+    world.customer.priority = True
+    world.customer.priority_reason = "Pejabat pemerintah"
+    session.commit()
+    tl = factories.token(client, world.tl_a.login_code)
+    ticket = client.post("/api/tickets", headers=tl, json={
+        "customer_id": world.customer.id, "type": "gangguan", "subject": "Kantor dinas mati",
+        "team_id": world.team_a.id}).json()
+    pic = world.agent_b  # of another team: outside their own scope until named
+    pic_auth = factories.token(client, pic.login_code)
+    assert client.get(f"/api/tickets/{ticket['id']}", headers=pic_auth).status_code == 404
+    csrf = factories.login(client, world.spv.login_code)
+    page = client.get(f"/tickets/{ticket['id']}").text
+    assert 'data-testid="pic-missing"' in page and 'data-testid="pic-form"' in page
+    named = client.post(f"/tickets/{ticket['id']}/pic", follow_redirects=False,
+                        data={"csrf_token": csrf, "staff_id": str(pic.id)})
+    assert named.status_code == 303
+    empty = client.post(f"/tickets/{ticket['id']}/pic",
+                        data={"csrf_token": csrf, "staff_id": ""})
+    assert empty.status_code == 422
+    page = client.get(f"/tickets/{ticket['id']}").text
+    assert 'data-testid="pic"' in page and "pic-missing" not in page
+    assert client.get(f"/api/tickets/{ticket['id']}", headers=pic_auth).status_code == 200
+    # Each step of the ticket reaches the PIC until it is done.
+    assert client.post(f"/api/tickets/{ticket['id']}/escalate", headers=tl,
+                       json={"reason": "Butuh supervisor"}).status_code == 200
+    moved = client.post(f"/api/tickets/{ticket['id']}/state", headers=tl,
+                        json={"state": "resolved", "reason": "Link normal kembali"})
+    assert moved.status_code == 200, moved.text
+    told = [a["message"] for a in client.get("/api/alerts", headers=pic_auth).json()]
+    assert sorted(told) == sorted([
+        f"Anda PIC tiket {ticket['number']}: Kantor dinas mati",
+        f"Tiket {ticket['number']} dieskalasi ke team_leader: Butuh supervisor",
+        f"Tiket {ticket['number']} kini resolved: Link normal kembali"])
