@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import outbox, service
+from sigap.channels.models import ChatMessage
 from sigap.channels.whatsapp.models import WaTemplate
-from sigap.core.errors import SigapError
+from sigap.core.errors import NotFound, SigapError
 from sigap.tickets import service as ticket_service
 from sigap.web.deps import DbSession, PostedForm, require, text_fields
 from sigap.web.render import render
@@ -61,6 +62,33 @@ def _page(request: Request, session: DbSession, actor: Actor, conversation_id: i
 def conversation_page(conversation_id: int, request: Request, session: DbSession,
                       actor: Actor = READ) -> HTMLResponse:
     return _page(request, session, actor, conversation_id)
+
+
+_INLINE = ("image/", "audio/", "video/")
+
+
+@router.get("/conversations/{conversation_id}/messages/{message_id}/media")
+def message_media(conversation_id: int, message_id: int, session: DbSession,
+                  actor: Actor = READ) -> Response:
+    """A message's file as it was downloaded from the Graph media endpoint (or sent):
+    pictures, voice notes and videos shown in the page, anything else downloaded."""
+    conversation = service.get_conversation(session, conversation_id)
+    row = session.get(ChatMessage, message_id)
+    if row is None or row.conversation_id != conversation.id or row.media is None:
+        raise NotFound(f"Media pesan {message_id} tidak ada.", field="message_id")
+    if conversation.customer_id is not None:
+        audit.record_read(session, "customers", conversation.customer_id, why="chat media",
+                          detail={"conversation_id": conversation.id, "message_id": row.id})
+    kind = row.media_type or "application/octet-stream"
+    inline = kind.startswith(_INLINE)
+    part = row.payload.get(row.kind)
+    name = str(part.get("filename", "")) if isinstance(part, dict) else ""
+    name = name or row.media_id.removeprefix("upload:") or f"media-{row.id}"
+    disposition = "inline" if inline else f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(row.media, media_type=kind if inline else "application/octet-stream",
+                    headers={"Content-Disposition": disposition,
+                             "X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, max-age=3600"})
 
 
 def _back(conversation_id: int, error: str | None = None) -> RedirectResponse:
