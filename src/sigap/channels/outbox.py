@@ -27,7 +27,7 @@ from sigap.channels.whatsapp import adapter as whatsapp
 from sigap.channels.x import adapter as x
 from sigap.config import Settings
 from sigap.core.clock import utcnow
-from sigap.core.errors import InvalidInput
+from sigap.core.errors import Conflict, InvalidInput
 from sigap.db.session import transaction
 
 ADAPTERS: dict[str, ModuleType] = {"whatsapp": whatsapp, "facebook": facebook, "x": x}
@@ -57,6 +57,9 @@ def queue(session: Session, actor: Actor, conversation_id: int, *, text: str = "
           template_id: int | None = None, parameters: list[str] | None = None,
           media: Media | None = None) -> ChatMessage:
     conversation = service.get_conversation(session, conversation_id)
+    if conversation.state != "open":
+        raise Conflict("Percakapan ini sudah ditutup; balasan pelanggan berikutnya membuka "
+                       "percakapan baru.", field="conversation")
     adapter = ADAPTERS.get(conversation.channel)
     if adapter is None:
         raise InvalidInput(f"Kanal {conversation.channel} belum bisa dibalas dari Sigap.",

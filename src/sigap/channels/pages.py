@@ -129,6 +129,17 @@ def ticket_form(conversation_id: int, session: DbSession, form: PostedForm,
     return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
 
 
+@router.post("/conversations/{conversation_id}/close")
+def close_form(conversation_id: int, session: DbSession, form: PostedForm,
+               actor: Actor = WRITE) -> Response:
+    try:
+        service.close(session, actor, conversation_id)
+    except SigapError as exc:
+        session.rollback()
+        return _back(conversation_id, exc.message)
+    return RedirectResponse("/conversations", status_code=303)
+
+
 @router.post("/conversations/{conversation_id}/takeover")
 def takeover_form(conversation_id: int, session: DbSession, form: PostedForm,
                   actor: Actor = Depends(require("tickets.takeover"))) -> Response:

@@ -315,3 +315,16 @@ def take_over(session: Session, actor: Actor, conversation_id: int) -> Conversat
             ticket_actions.take_over(session, actor, ticket.id,
                                      "Diambil alih Team Leader on duty (W-19 5.3.2).")
     return conversation
+
+
+def close(session: Session, actor: Actor, conversation_id: int) -> Conversation:
+    """The agent is done with the conversation: its routing work ends (the agent's slot is
+    free again) and the customer's next message opens a new conversation."""
+    conversation = get_conversation(session, conversation_id)
+    if conversation.state != "open":
+        raise Conflict("Percakapan ini sudah ditutup.", field="conversation")
+    conversation.state = "closed"
+    conversation.updated_at = utcnow()
+    session.flush()
+    assignment.close_work(session, "conversation", conversation.id)
+    return conversation

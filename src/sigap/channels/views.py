@@ -199,6 +199,12 @@ def to_ticket(conversation_id: int, body: ToTicketIn, session: DbSession,
     return TicketOut.model_validate(ticket)
 
 
+@router.post("/api/conversations/{conversation_id}/close", response_model=ConversationOut)
+def close(conversation_id: int, session: DbSession, actor: Actor = WRITE) -> ConversationOut:
+    """Done with the conversation: the routing slot is freed; the next message opens anew."""
+    return _out(service.close(session, actor, conversation_id))
+
+
 @router.post("/api/conversations/{conversation_id}/takeover", response_model=ConversationOut)
 def take_over(conversation_id: int, session: DbSession,
               actor: Actor = Depends(require("tickets.takeover"))) -> ConversationOut:

@@ -108,3 +108,47 @@ def test_a_team_leader_of_another_channel_cannot_take_over(client: TestClient,
     refused = client.post(f"/api/conversations/{conversation.id}/takeover",
                           headers=factories.token(client, world.tl_a.login_code))
     assert refused.status_code == 403 and refused.json()["field"] == "conversation"
+
+
+def test_closing_a_conversation_frees_the_agent_and_the_next_message_opens_a_new_one(
+        client: TestClient, session: Session) -> None:
+    from sigap.routing.models import AgentSlot
+
+    world = floor(session)
+    queue = queues.save_queue(session, queues.QueueSpec(name="WA T1", channel="whatsapp",
+                                                       site_id=world.site.id))
+    queues.set_members(session, queue.id, [world.agent_a.id])
+    session.commit()
+    auth = factories.token(client, world.agent_a.login_code)
+    assert client.post("/api/presence", headers=auth, json={"state": "ready"}).status_code == 200
+    body = delivery([msg("wamid.z1", body="Tagihan bulan ini salah")])
+    client.post(URL, content=body, headers=signed(body))
+    session.rollback()
+    first = session.scalar(select(Conversation))
+    item = session.scalar(select(WorkItem))
+    assert first is not None and item is not None and item.agent_id == world.agent_a.id
+    assert client.post(f"/api/work/{item.id}/accept", headers=auth).status_code == 200
+    session.rollback()
+    slot = session.scalar(select(AgentSlot).where(AgentSlot.staff_id == world.agent_a.id,
+                                                  AgentSlot.channel == "whatsapp"))
+    assert slot is not None and slot.used == 1
+    csrf = factories.login(client, world.agent_a.login_code)
+    closed = client.post(f"/conversations/{first.id}/close", data={"csrf_token": csrf},
+                         follow_redirects=False)
+    assert closed.status_code == 303 and closed.headers["location"] == "/conversations"
+    assert client.post(f"/api/conversations/{first.id}/close", headers=auth).status_code == 409
+    late = client.post(f"/api/conversations/{first.id}/messages", headers=auth,
+                       json={"text": "Satu lagi"})
+    assert late.status_code == 409 and late.json()["field"] == "conversation"
+    assert 'data-testid="closed"' in client.get(f"/conversations/{first.id}").text
+    session.rollback()
+    item = session.get(WorkItem, item.id)
+    used = session.scalar(select(AgentSlot.used).where(AgentSlot.staff_id == world.agent_a.id,
+                                                       AgentSlot.channel == "whatsapp"))
+    assert item is not None and item.state == "done" and used == 0
+    again = delivery([msg("wamid.z2", body="Masih salah")])
+    client.post(URL, content=again, headers=signed(again))
+    session.rollback()
+    threads = list(session.scalars(select(Conversation).order_by(Conversation.id)))
+    assert [c.state for c in threads] == ["closed", "open"]
+    assert threads[1].customer_id == world.customer.id
