@@ -160,6 +160,7 @@ def alarms_page(request: Request, session: DbSession, actor: Actor = READ,
     chosen = follow_up if follow_up in ("pending", "valid", "clear") else "pending"
     return render(request, "channels/alarms.html", {
         "nav": "alarms", "rows": alarm_service.list_alarms(session, chosen),
+        "rules": alarm_service.rules(session),
         "follow_up": chosen, "error": request.query_params.get("error")})
 
 
