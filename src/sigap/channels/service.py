@@ -190,6 +190,39 @@ def _customer_priority(session: Session, conversation: Conversation) -> str:
     return f"Pelanggan prioritas: {found[1] or 'data pelanggan'}"
 
 
+PRIORITY_CHANNELS = ("x", "facebook", "whatsapp", "any")
+
+
+def add_priority_account(session: Session, channel: str, account: str, category: str,
+                         name: str = "", note: str = "") -> PriorityAccount:
+    """A handle is kept without its @ and in lower case, as messages are matched."""
+    account = account.strip().lstrip("@").lower()
+    if channel not in PRIORITY_CHANNELS:
+        raise InvalidInput(f"Kanal harus salah satu dari {', '.join(PRIORITY_CHANNELS)}.",
+                           field="channel")
+    if not account or len(account) > 120:
+        raise InvalidInput("Akun wajib diisi (maksimal 120 karakter).", field="account")
+    if category not in PRIORITY_CATEGORIES:
+        raise InvalidInput("Kategori bukan kategori W-19.", field="category")
+    if session.scalar(select(PriorityAccount.id).where(PriorityAccount.channel == channel,
+                                                       PriorityAccount.account == account)):
+        raise Conflict(f"Akun {account} sudah ada di daftar prioritas.", field="account")
+    row = PriorityAccount(channel=channel, account=account, category=category,
+                          name=name.strip()[:200], note=note.strip()[:2000])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_priority_active(session: Session, account_id: int, active: bool) -> PriorityAccount:
+    row = session.get(PriorityAccount, account_id)
+    if row is None:
+        raise NotFound(f"Akun prioritas {account_id} tidak ditemukan.")
+    row.active = active
+    session.flush()
+    return row
+
+
 def priority_list(session: Session) -> list[PriorityAccount]:
     return list(session.scalars(select(PriorityAccount).where(PriorityAccount.active.is_(True))))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from sigap.auth import audit
 from sigap.auth.actor import Actor
-from sigap.channels import account_views, outbox, pages, service
+from sigap.channels import account_views, outbox, pages, priority_pages, service
 from sigap.channels.alarms import views as alarm_views
 from sigap.channels.base import Media
 from sigap.channels.facebook import views as facebook_views
@@ -30,6 +30,7 @@ from sigap.web.route import TransactionRoute
 router = APIRouter(route_class=TransactionRoute, tags=["conversations"])
 router.include_router(pages.router)
 router.include_router(account_views.router)
+router.include_router(priority_pages.router)
 router.include_router(whatsapp_views.router)
 router.include_router(facebook_views.router)
 router.include_router(x_views.router)
@@ -244,11 +245,21 @@ def priority_accounts(session: DbSession, actor: Actor = READ) -> list[PriorityA
 @router.post("/api/priority-accounts", response_model=PriorityAccountOut, status_code=201)
 def add_priority_account(body: PriorityAccountIn, session: DbSession,
                          actor: Actor = PRIORITY_LIST) -> PriorityAccountOut:
-    account = body.account.lstrip("@").lower()
-    if session.scalar(select(PriorityAccount.id).where(PriorityAccount.channel == body.channel,
-                                                       PriorityAccount.account == account)):
-        raise Conflict(f"Akun {account} sudah ada di daftar prioritas.", field="account")
-    row = PriorityAccount(**{**body.model_dump(), "account": account})
-    session.add(row)
-    session.flush()
+    row = service.add_priority_account(session, body.channel, body.account, body.category,
+                                       body.name, body.note)
+    row.active = body.active
     return PriorityAccountOut.model_validate(row)
+
+
+class PriorityActiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
+
+
+@router.patch("/api/priority-accounts/{account_id}", response_model=PriorityAccountOut)
+def change_priority_account(account_id: int, body: PriorityActiveIn, session: DbSession,
+                            actor: Actor = PRIORITY_LIST) -> PriorityAccountOut:
+    """Take an account off the list (or back on): kept for the record, not deleted."""
+    return PriorityAccountOut.model_validate(
+        service.set_priority_active(session, account_id, body.active))

@@ -199,3 +199,40 @@ def test_the_pic_is_named_on_the_page_sees_the_ticket_and_follows_it(
         f"Anda PIC tiket {ticket['number']}: Kantor dinas mati",
         f"Tiket {ticket['number']} dieskalasi ke team_leader: Butuh supervisor",
         f"Tiket {ticket['number']} kini resolved: Link normal kembali"])
+
+
+def test_the_list_is_kept_on_its_page_and_an_account_taken_off_no_longer_flags(
+        client: TestClient, session: Session) -> None:
+    world = floor(session)
+    csrf = factories.login(client, world.spv.login_code)
+    added = client.post("/priority-accounts", follow_redirects=False, data={
+        "csrf_token": csrf, "channel": "x", "account": "@RaisaAndriana", "name": "Raisa",
+        "category": "artis", "note": "penyanyi"})
+    assert added.status_code == 303
+    wrong = client.post("/priority-accounts", data={
+        "csrf_token": csrf, "channel": "x", "account": "someone", "category": "tetangga"})
+    assert wrong.status_code == 422 and "W-19" in wrong.text
+    twice = client.post("/priority-accounts", data={
+        "csrf_token": csrf, "channel": "x", "account": "raisaandriana", "category": "artis"})
+    assert twice.status_code == 409
+    page = client.get("/priority-accounts").text
+    assert 'data-account="raisaandriana"' in page and "artis/musisi/sutradara" in page
+    session.rollback()
+    row = session.scalar(select(PriorityAccount))
+    assert row is not None and row.account == "raisaandriana" and row.name == "Raisa"
+    first = _tweet("70", "701", "raisaandriana", "@TelkomCare internet studio mati")
+    client.post(X, content=first, headers=x_signed(first))
+    off = client.post(f"/priority-accounts/{row.id}/active", follow_redirects=False,
+                      data={"csrf_token": csrf, "active": "0"})
+    assert off.status_code == 303
+    agent = factories.token(client, world.agent_a.login_code)
+    assert client.patch(f"/api/priority-accounts/{row.id}", headers=agent,
+                        json={"active": True}).status_code == 403
+    later = _tweet("71", "702", "raisaandriana_fan", "@TelkomCare @raisaandriana mati")
+    client.post(X, content=later, headers=x_signed(later))
+    session.rollback()
+    flags = {c.contact: c.priority for c in session.scalars(select(Conversation))}
+    assert flags == {"701": True, "702": False}
+    lead = factories.token(client, world.spv.login_code)
+    back = client.patch(f"/api/priority-accounts/{row.id}", headers=lead, json={"active": True})
+    assert back.status_code == 200 and back.json()["active"] is True
