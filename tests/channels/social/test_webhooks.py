@@ -9,9 +9,10 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sigap.auth.models import AuditLog
 from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
 from sigap.config import Settings
 from sigap.customers.models import CustomerContact
@@ -64,6 +65,8 @@ def test_facebook_messenger_and_comments(client: TestClient, session: Session) -
             "message": "Internet mati di Semarang!", "created_time": 1795400004,
             "from": {"id": "fb-user-9", "name": "Sari Dewi"}}}]}]}).encode()
     assert client.post(FB, content=body, headers=meta_signed(body, "wrong")).status_code == 401
+    assert client.post(FB, content=body,
+                       headers={"Content-Type": "application/json"}).status_code == 401
     assert client.post(FB, content=body, headers=meta_signed(body)).status_code == 200
     assert client.post(FB, content=body, headers=meta_signed(body)).status_code == 200
     session.rollback()
@@ -74,6 +77,10 @@ def test_facebook_messenger_and_comments(client: TestClient, session: Session) -
     conversations = {c.contact: c for c in session.scalars(select(Conversation))}
     assert conversations["psid-77"].customer_id == customer.id
     assert conversations["fb-user-9"].contact_name == "Sari Dewi"
+    refused = session.scalars(select(AuditLog.detail).where(
+        AuditLog.action == "facebook.webhook_refused").order_by(AuditLog.id)).all()
+    assert [d["why"] for d in refused] == ["tanda tangan salah", "tanda tangan tidak ada"]
+    assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 2
 
 
 def test_x_crc_signature_mentions_and_direct_messages(client: TestClient,
@@ -110,6 +117,9 @@ def test_x_crc_signature_mentions_and_direct_messages(client: TestClient,
     conversation = session.scalar(select(Conversation))
     assert conversation is not None and conversation.customer_id == customer.id
     assert session.scalar(select(WebhookDelivery.channel)) == "x"
+    refused = session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "x.webhook_refused"))
+    assert refused == 2
 
 
 def test_an_x_account_and_a_page_with_their_own_secrets(client: TestClient,
