@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from sigap.auth.actor import Actor
+from sigap.channels import replay as replaying
 from sigap.channels.models import ChannelAccount
 from sigap.core.errors import Conflict, NotFound
 from sigap.web.deps import DbSession, require
@@ -94,3 +95,18 @@ def change_account(account_id: int, body: AccountPatch, session: DbSession,
         setattr(row, key, (value or "") if key in _SECRETS else value)
     session.flush()
     return _out(row)
+
+
+class ReplayOut(BaseModel):
+    taken: int
+    still_failing: int
+    messages: int
+
+
+@router.post("/api/channels/deliveries/replay", response_model=ReplayOut)
+def replay(session: DbSession, actor: Actor = MANAGE,
+           channel: Literal["whatsapp", "facebook", "x"] | None = None) -> ReplayOut:
+    """Take in again the deliveries stored but not processed (after a fix)."""
+    done = replaying.replay_pending(session, channel)
+    return ReplayOut(taken=done.taken, still_failing=done.still_failing,
+                     messages=done.messages)

@@ -3,6 +3,7 @@ media through a local Graph server, and a conversation turned into a ticket."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -304,3 +305,37 @@ def test_every_entry_change_message_and_status_of_a_batch(client: TestClient,
     assert out["wamid.OUT3"].media_error == "131047 Re-engagement message"
     assert out["wamid.OUT2"].status_at is not None
     assert out["wamid.OUT2"].status_at.timestamp() == 1795400200
+
+
+def test_a_delivery_not_processed_is_taken_in_again_after_the_fix(
+        client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sigap.channels.whatsapp import payload
+
+    def broken(_body: bytes) -> None:  # the code of the day cannot read Meta's new shape
+        raise KeyError("interactive.nfm_reply")
+
+    body = delivery([msg("wamid.f1", body="Halo"), msg("wamid.f2", body="Masih mati")])
+    unreadable = b'{"object": "whatsapp_business_account", "entry": 7}'
+    with monkeypatch.context() as patch:
+        patch.setattr(payload, "parse", broken)
+        assert client.post(URL, content=body, headers=signed(body)).status_code == 200
+    assert client.post(URL, content=unreadable, headers=signed(unreadable)).status_code == 200
+    session.rollback()
+    kept = session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert [d.error.split(":")[0] for d in kept] == ["KeyError", "BadPayload"]
+    assert session.scalar(select(func.count()).select_from(ChatMessage)) == 0
+    it = factories.staff(session, "it", site=factories.site(session, code="ITS"))
+    session.commit()
+    auth = factories.token(client, it.login_code)
+    again = client.post("/api/channels/deliveries/replay", headers=auth)
+    assert again.status_code == 200
+    assert again.json() == {"taken": 1, "still_failing": 1, "messages": 2}
+    assert client.post("/api/channels/deliveries/replay", headers=auth).json() == {
+        "taken": 0, "still_failing": 1, "messages": 0}
+    session.rollback()
+    assert sorted(session.scalars(select(ChatMessage.provider_id))) == ["wamid.f1", "wamid.f2"]
+    fixed = session.execute(select(WebhookDelivery.processed_at, WebhookDelivery.error)
+                            .where(WebhookDelivery.id == kept[0].id)).one()
+    assert fixed[0] is not None and fixed[1] == ""
+    agent = factories.token(client, floor(session).agent_a.login_code)
+    assert client.post("/api/channels/deliveries/replay", headers=agent).status_code == 403
