@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     x_consumer_secret: str = ""
     x_access_token: str = ""
     x_api_base_url: str = "https://api.x.com"
+    # Call recordings whose CTI reference is a relative path: stored under this folder
+    # (served by Sigap), else linked on the PBX's recording server at this base URL.
+    recording_dir: str = ""
+    recording_base_url: str = ""
 
 
 @lru_cache

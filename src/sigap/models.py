@@ -15,7 +15,7 @@ from sigap.channels.email.models import (
     RelatedProduct,
     ReplyTemplate,
 )
-from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
+from sigap.channels.models import ChannelAccount, ChatMessage, Conversation, WebhookDelivery
 from sigap.channels.voice.models import AcdInterval, CallEvent
 from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
@@ -62,6 +62,7 @@ __all__ = [
     "Base",
     "CallEvent",
     "CaringTask",
+    "ChannelAccount",
     "ChannelCapacity",
     "ChatMessage",
     "Conversation",

@@ -37,6 +37,13 @@ PUBLIC = {
     ("POST", "/api/channels/facebook/webhook"),
     ("GET", "/api/channels/x/webhook"),
     ("POST", "/api/channels/x/webhook"),
+    # One path per channel account: signed with that account's own secrets.
+    ("GET", "/api/channels/whatsapp/webhook/{account}"),
+    ("POST", "/api/channels/whatsapp/webhook/{account}"),
+    ("GET", "/api/channels/facebook/webhook/{account}"),
+    ("POST", "/api/channels/facebook/webhook/{account}"),
+    ("GET", "/api/channels/x/webhook/{account}"),
+    ("POST", "/api/channels/x/webhook/{account}"),
 }
 
 

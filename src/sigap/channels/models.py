@@ -99,3 +99,24 @@ class PriorityAccount(TimestampMixin, Base):
     category: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class ChannelAccount(TimestampMixin, Base):
+    """One of our accounts on a vendor channel (a WhatsApp number, a Facebook page, an X
+    account) with its own secrets; its webhook is `/api/channels/<channel>/webhook/<name>`.
+    A secret left empty falls back to the channel's setting."""
+
+    __tablename__ = "channel_accounts"
+    __table_args__ = (UniqueConstraint("channel", "name"),
+                      UniqueConstraint("channel", "external_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # whatsapp, facebook, x
+    name: Mapped[str] = mapped_column(String(40))  # the path segment
+    # phone_number_id / page id / X user id: the `account` of its conversations
+    external_id: Mapped[str] = mapped_column(String(64))
+    # Meta app secret, or X consumer secret: the key deliveries are signed with.
+    app_secret: Mapped[str] = mapped_column(Text, default="")
+    verify_token: Mapped[str] = mapped_column(Text, default="")
+    access_token: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)

@@ -19,15 +19,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sigap.auth.actor import Actor
-from sigap.channels import service
+from sigap.channels import accounts, service
 from sigap.channels.base import Endpoint, Media, Outgoing, SendError
 from sigap.channels.facebook import adapter as facebook
-from sigap.channels.models import ChatMessage
+from sigap.channels.models import ChannelAccount, ChatMessage
 from sigap.channels.whatsapp import adapter as whatsapp
 from sigap.channels.x import adapter as x
 from sigap.config import Settings
 from sigap.core.clock import utcnow
-from sigap.core.errors import InvalidInput
+from sigap.core.errors import Conflict, InvalidInput
 from sigap.db.session import transaction
 
 ADAPTERS: dict[str, ModuleType] = {"whatsapp": whatsapp, "facebook": facebook, "x": x}
@@ -40,20 +40,26 @@ class SendReport:
     failed: int = 0
 
 
-def endpoints(settings: Settings) -> dict[str, Endpoint]:
-    """The channels whose credentials are set."""
+def endpoints(settings: Settings, session: Session | None = None) -> dict[str, Endpoint]:
+    """The channels whose credentials are set, in the settings or (given a session) on a
+    channel account; an account's own token is taken per message when it is sent."""
     found = {
         "whatsapp": Endpoint(settings.graph_base_url, settings.whatsapp_access_token),
         "facebook": Endpoint(settings.graph_base_url, settings.facebook_page_token),
         "x": Endpoint(settings.x_api_base_url, settings.x_access_token),
     }
-    return {name: e for name, e in found.items() if e.token}
+    usable = accounts.channels_with_tokens(session, settings) if session is not None else {
+        name for name, e in found.items() if e.token}
+    return {name: e for name, e in found.items() if name in usable}
 
 
 def queue(session: Session, actor: Actor, conversation_id: int, *, text: str = "",
           template_id: int | None = None, parameters: list[str] | None = None,
           media: Media | None = None) -> ChatMessage:
     conversation = service.get_conversation(session, conversation_id)
+    if conversation.state != "open":
+        raise Conflict("Percakapan ini sudah ditutup; balasan pelanggan berikutnya membuka "
+                       "percakapan baru.", field="conversation")
     adapter = ADAPTERS.get(conversation.channel)
     if adapter is None:
         raise InvalidInput(f"Kanal {conversation.channel} belum bisa dibalas dari Sigap.",
@@ -74,7 +80,7 @@ def queue(session: Session, actor: Actor, conversation_id: int, *, text: str = "
     return row
 
 
-Claim = tuple[int, str, str, str, dict[str, object], Media | None]
+Claim = tuple[int, str, str, str, dict[str, object], Media | None, str]
 
 
 def _claim(sessions: sessionmaker[Session], channels: list[str]) -> Claim | None:
@@ -88,7 +94,7 @@ def _claim(sessions: sessionmaker[Session], channels: list[str]) -> Claim | None
         claimed = session.execute(update(ChatMessage).where(
             ChatMessage.id == row[0], ChatMessage.status == "queued").values(status="sending"))
         if getattr(claimed, "rowcount", 0) != 1:
-            return (-1, "", "", "", {}, None)
+            return (-1, "", "", "", {}, None, "")
         message = session.get(ChatMessage, row[0])
         conversation = service.get_conversation(session, row[1])
         assert message is not None
@@ -96,8 +102,12 @@ def _claim(sessions: sessionmaker[Session], channels: list[str]) -> Claim | None
         if message.media is not None:
             media = Media(message.media_id.removeprefix("upload:") or "lampiran",
                           message.media_type or "application/octet-stream", message.media)
+        token = session.scalar(select(ChannelAccount.access_token).where(
+            ChannelAccount.channel == conversation.channel,
+            ChannelAccount.external_id == conversation.account,
+            ChannelAccount.active.is_(True))) or ""
         return (message.id, conversation.channel, conversation.account, conversation.contact,
-                dict(message.payload), media)
+                dict(message.payload), media, token)
 
 
 def send_due(sessions: sessionmaker[Session], targets: dict[str, Endpoint],
@@ -110,13 +120,17 @@ def send_due(sessions: sessionmaker[Session], targets: dict[str, Endpoint],
             claim = _claim(sessions, list(targets))
             if claim is None:
                 break
-            message_id, channel, account, contact, payload, media = claim
+            message_id, channel, account, contact, payload, media, token = claim
             if message_id < 0:
                 continue
             sender: Sender = ADAPTERS[channel].send
+            # The account's own token first (several numbers or pages), else the setting.
+            target = Endpoint(targets[channel].base_url, token or targets[channel].token)
             try:
-                provider_id, error = sender(client, targets[channel], account, contact,
-                                            payload, media), ""
+                if not target.token:
+                    raise SendError(f"Token akses {channel} untuk akun {account} belum diatur.")
+                provider_id, error = sender(client, target, account, contact, payload,
+                                            media), ""
                 if not provider_id:
                     error = "Jawaban tanpa id pesan."
             except (SendError, httpx.HTTPError, ValueError) as exc:

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.channels import outbox, service
+from sigap.channels.models import ChatMessage
 from sigap.channels.whatsapp.models import WaTemplate
-from sigap.core.errors import SigapError
+from sigap.core.errors import NotFound, SigapError
 from sigap.tickets import service as ticket_service
 from sigap.web.deps import DbSession, PostedForm, require, text_fields
 from sigap.web.render import render
@@ -63,6 +64,33 @@ def conversation_page(conversation_id: int, request: Request, session: DbSession
     return _page(request, session, actor, conversation_id)
 
 
+_INLINE = ("image/", "audio/", "video/")
+
+
+@router.get("/conversations/{conversation_id}/messages/{message_id}/media")
+def message_media(conversation_id: int, message_id: int, session: DbSession,
+                  actor: Actor = READ) -> Response:
+    """A message's file as it was downloaded from the Graph media endpoint (or sent):
+    pictures, voice notes and videos shown in the page, anything else downloaded."""
+    conversation = service.get_conversation(session, conversation_id)
+    row = session.get(ChatMessage, message_id)
+    if row is None or row.conversation_id != conversation.id or row.media is None:
+        raise NotFound(f"Media pesan {message_id} tidak ada.", field="message_id")
+    if conversation.customer_id is not None:
+        audit.record_read(session, "customers", conversation.customer_id, why="chat media",
+                          detail={"conversation_id": conversation.id, "message_id": row.id})
+    kind = row.media_type or "application/octet-stream"
+    inline = kind.startswith(_INLINE)
+    part = row.payload.get(row.kind)
+    name = str(part.get("filename", "")) if isinstance(part, dict) else ""
+    name = name or row.media_id.removeprefix("upload:") or f"media-{row.id}"
+    disposition = "inline" if inline else f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(row.media, media_type=kind if inline else "application/octet-stream",
+                    headers={"Content-Disposition": disposition,
+                             "X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, max-age=3600"})
+
+
 def _back(conversation_id: int, error: str | None = None) -> RedirectResponse:
     target = f"/conversations/{conversation_id}"
     return RedirectResponse(target + (f"?error={quote(error)}" if error else ""),
@@ -93,11 +121,34 @@ def ticket_form(conversation_id: int, session: DbSession, form: PostedForm,
             session, actor, conversation_id,
             ticket_id=int(data["ticket_id"]) if data.get("ticket_id") else None,
             type_=data.get("type") or "gangguan", subject=data.get("subject", ""),
-            customer_id=int(data["customer_id"]) if data.get("customer_id") else None)
+            customer_id=int(data["customer_id"]) if data.get("customer_id") else None,
+            hard_complaint=data.get("hard_complaint") in ("on", "1", "true"))
     except (SigapError, ValueError) as exc:
         session.rollback()
         return _back(conversation_id, getattr(exc, "message", str(exc)))
     return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/close")
+def close_form(conversation_id: int, session: DbSession, form: PostedForm,
+               actor: Actor = WRITE) -> Response:
+    try:
+        service.close(session, actor, conversation_id)
+    except SigapError as exc:
+        session.rollback()
+        return _back(conversation_id, exc.message)
+    return RedirectResponse("/conversations", status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/takeover")
+def takeover_form(conversation_id: int, session: DbSession, form: PostedForm,
+                  actor: Actor = Depends(require("tickets.takeover"))) -> Response:
+    try:
+        service.take_over(session, actor, conversation_id)
+    except SigapError as exc:
+        session.rollback()
+        return _back(conversation_id, exc.message)
+    return _back(conversation_id)
 
 
 @router.get("/alarms")
@@ -109,6 +160,7 @@ def alarms_page(request: Request, session: DbSession, actor: Actor = READ,
     chosen = follow_up if follow_up in ("pending", "valid", "clear") else "pending"
     return render(request, "channels/alarms.html", {
         "nav": "alarms", "rows": alarm_service.list_alarms(session, chosen),
+        "rules": alarm_service.rules(session),
         "follow_up": chosen, "error": request.query_params.get("error")})
 
 

@@ -17,11 +17,14 @@ from sigap.auth.actor import Actor
 from sigap.channels.base import InboundMessage, StatusUpdate
 from sigap.channels.models import ChatMessage, Conversation, PriorityAccount, WebhookDelivery
 from sigap.core.clock import utcnow
-from sigap.core.errors import Conflict, InvalidInput, NotFound
+from sigap.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sigap.customers.contacts import normalise_phone
 from sigap.customers.models import ContactKind, Customer, CustomerContact
 from sigap.org import alerts
+from sigap.org.models import Role, Staff
 from sigap.routing import assignment
+from sigap.routing.models import WorkItem
+from sigap.tickets import actions as ticket_actions
 from sigap.tickets import service as ticket_service
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import EventKind, Ticket
@@ -117,14 +120,15 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
         seen.add(message.provider_id)
         conversation = _conversation(session, message, cache)
         if not conversation.priority:
-            reason = priority_reason(watch, message)
+            reason = priority_reason(watch, message) or _customer_priority(session,
+                                                                           conversation)
             if reason:
                 conversation.priority, conversation.priority_reason = True, reason[:200]
                 # W-19 5.3.2: the TL on duty follows a priority customer in real time.
                 alerts.alert(session, alerts.leaders_on_channel(session, message.channel),
                              "priority_customer",
                              f"Pelanggan prioritas di {message.channel}: {reason}",
-                             f"/api/conversations/{conversation.id}")
+                             f"/conversations/{conversation.id}")
         session.add(ChatMessage(
             channel=message.channel, provider_id=message.provider_id[:200],
             conversation_id=conversation.id, delivery_id=delivery.id, direction="inbound",
@@ -173,6 +177,50 @@ PRIORITY_CATEGORIES = {
     "profesional": "industri profesional/praktisi", "public_figure": "public figure",
     "bod": "akun BOD Telkom",
 }
+
+
+def _customer_priority(session: Session, conversation: Conversation) -> str:
+    """The matched customer is on the priority list of the customer records."""
+    if conversation.customer_id is None:
+        return ""
+    found = session.execute(select(Customer.priority, Customer.priority_reason).where(
+        Customer.id == conversation.customer_id)).first()
+    if found is None or not found[0]:
+        return ""
+    return f"Pelanggan prioritas: {found[1] or 'data pelanggan'}"
+
+
+PRIORITY_CHANNELS = ("x", "facebook", "whatsapp", "any")
+
+
+def add_priority_account(session: Session, channel: str, account: str, category: str,
+                         name: str = "", note: str = "") -> PriorityAccount:
+    """A handle is kept without its @ and in lower case, as messages are matched."""
+    account = account.strip().lstrip("@").lower()
+    if channel not in PRIORITY_CHANNELS:
+        raise InvalidInput(f"Kanal harus salah satu dari {', '.join(PRIORITY_CHANNELS)}.",
+                           field="channel")
+    if not account or len(account) > 120:
+        raise InvalidInput("Akun wajib diisi (maksimal 120 karakter).", field="account")
+    if category not in PRIORITY_CATEGORIES:
+        raise InvalidInput("Kategori bukan kategori W-19.", field="category")
+    if session.scalar(select(PriorityAccount.id).where(PriorityAccount.channel == channel,
+                                                       PriorityAccount.account == account)):
+        raise Conflict(f"Akun {account} sudah ada di daftar prioritas.", field="account")
+    row = PriorityAccount(channel=channel, account=account, category=category,
+                          name=name.strip()[:200], note=note.strip()[:2000])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_priority_active(session: Session, account_id: int, active: bool) -> PriorityAccount:
+    row = session.get(PriorityAccount, account_id)
+    if row is None:
+        raise NotFound(f"Akun prioritas {account_id} tidak ditemukan.")
+    row.active = active
+    session.flush()
+    return row
 
 
 def priority_list(session: Session) -> list[PriorityAccount]:
@@ -237,9 +285,10 @@ def list_conversations(session: Session, channel: str | None = None, state: str 
 
 def to_ticket(session: Session, actor: Actor, conversation_id: int, *,
               ticket_id: int | None = None, type_: str = "gangguan", subject: str = "",
-              customer_id: int | None = None) -> Ticket:
+              customer_id: int | None = None, hard_complaint: bool = False) -> Ticket:
     """Turn the conversation into work: link it to the customer's open ticket (`ticket_id`,
-    after the "old or new?" check) or open a new one from it."""
+    after the "old or new?" check) or open a new one from it. A hard complaint goes to
+    its own handling (W-19 5.3.2)."""
     conversation = get_conversation(session, conversation_id)
     if conversation.ticket_id is not None:
         raise Conflict("Percakapan ini sudah terhubung ke tiket.", field="ticket_id")
@@ -255,12 +304,16 @@ def to_ticket(session: Session, actor: Actor, conversation_id: int, *,
         ticket_service.add_event(session, ticket, actor, EventKind.note,
                                  f"Percakapan {conversation.channel} dilampirkan.\n{text}"[:5000],
                                  data={"conversation_id": conversation.id})
+        if hard_complaint and not ticket.hard_complaint:
+            ticket_actions.route_hard_complaint(
+                session, actor, ticket, f"pelanggan {conversation.channel} (percakapan)")
     else:
         first_line = text.splitlines()[0] if text else ""
         title = (subject or first_line or f"Percakapan {conversation.channel}")[:200]
         ticket = ticket_service.create_ticket(session, actor, TicketCreate.model_validate({
             "customer_id": customer, "type": type_, "subject": title,
-            "description": text[:20000], "channel": conversation.channel}))
+            "description": text[:20000], "channel": conversation.channel,
+            "hard_complaint": hard_complaint}))
     if conversation.priority and not ticket.priority:
         ticket.priority = True
         ticket_service.add_event(session, ticket, actor, EventKind.field_changed,
@@ -269,3 +322,42 @@ def to_ticket(session: Session, actor: Actor, conversation_id: int, *,
     conversation.ticket_id = ticket.id
     conversation.customer_id = customer
     return ticket
+
+
+def take_over(session: Session, actor: Actor, conversation_id: int) -> Conversation:
+    """The team leader on duty takes the conversation over (W-19 5.3.2): its live work
+    becomes theirs at once, and so does its ticket when it has one."""
+    conversation = get_conversation(session, conversation_id)
+    if actor.staff_id is None:
+        raise InvalidInput("Hanya staf yang bisa mengambil alih.", field="conversation")
+    if actor.role == Role.team_leader:
+        channels = session.scalar(select(Staff.channels).where(Staff.id == actor.staff_id))
+        if conversation.channel not in (channels or []):
+            raise Forbidden(f"Anda bukan Team Leader kanal {conversation.channel}.",
+                            field="conversation")
+    item = session.scalar(select(WorkItem.id).where(
+        WorkItem.kind == "conversation", WorkItem.ref_id == conversation.id,
+        WorkItem.state.in_(assignment.LIVE)))
+    if item is None and conversation.ticket_id is None:
+        raise Conflict("Tidak ada pekerjaan aktif pada percakapan ini.", field="conversation")
+    if item is not None:
+        assignment.reassign(session, actor, item, actor.staff_id)
+    if conversation.ticket_id is not None:
+        ticket = session.get(Ticket, conversation.ticket_id)
+        if ticket is not None and ticket.owner_id != actor.staff_id:
+            ticket_actions.take_over(session, actor, ticket.id,
+                                     "Diambil alih Team Leader on duty (W-19 5.3.2).")
+    return conversation
+
+
+def close(session: Session, actor: Actor, conversation_id: int) -> Conversation:
+    """The agent is done with the conversation: its routing work ends (the agent's slot is
+    free again) and the customer's next message opens a new conversation."""
+    conversation = get_conversation(session, conversation_id)
+    if conversation.state != "open":
+        raise Conflict("Percakapan ini sudah ditutup.", field="conversation")
+    conversation.state = "closed"
+    conversation.updated_at = utcnow()
+    session.flush()
+    assignment.close_work(session, "conversation", conversation.id)
+    return conversation

@@ -18,16 +18,21 @@ log = logging.getLogger("sigap.channels.tasks")
 def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
     @huey.periodic_task(crontab(minute="*"), name="whatsapp_media")
     def fetch_media() -> None:
-        if not settings.whatsapp_access_token:
-            return
-        report = media.fetch_pending(job_sessions(settings.database_url),
-                                     settings.graph_base_url, settings.whatsapp_access_token)
+        sessions = job_sessions(settings.database_url)
+        with sessions() as session:
+            if "whatsapp" not in outbox.endpoints(settings, session):
+                return  # no token anywhere yet
+        report = media.fetch_pending(sessions, settings.graph_base_url,
+                                     settings.whatsapp_access_token)
         if report.fetched or report.failed:
             log.info("whatsapp media: %s", report)
 
     @huey.periodic_task(crontab(minute="*"), name="channels_send")
     def send_answers() -> None:
-        report = outbox.send_due(job_sessions(settings.database_url), outbox.endpoints(settings))
+        sessions = job_sessions(settings.database_url)
+        with sessions() as session:
+            targets = outbox.endpoints(settings, session)
+        report = outbox.send_due(sessions, targets)
         if report.sent or report.failed:
             log.info("channel answers: %s", report)
 

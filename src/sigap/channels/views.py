@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from sigap.auth import audit
 from sigap.auth.actor import Actor
-from sigap.channels import outbox, pages, service
+from sigap.channels import account_views, outbox, pages, priority_pages, service
 from sigap.channels.alarms import views as alarm_views
 from sigap.channels.base import Media
 from sigap.channels.facebook import views as facebook_views
@@ -29,6 +29,8 @@ from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["conversations"])
 router.include_router(pages.router)
+router.include_router(account_views.router)
+router.include_router(priority_pages.router)
 router.include_router(whatsapp_views.router)
 router.include_router(facebook_views.router)
 router.include_router(x_views.router)
@@ -83,6 +85,7 @@ class ToTicketIn(BaseModel):
     customer_id: int | None = Field(default=None, gt=0)
     type: TicketTypeIn = "gangguan"
     subject: str = Field(default="", max_length=200)
+    hard_complaint: bool = False
 
 
 def _out(conversation: object) -> ConversationOut:
@@ -192,8 +195,22 @@ def to_ticket(conversation_id: int, body: ToTicketIn, session: DbSession,
     """Open a ticket from the conversation, or link it to the customer's open ticket."""
     ticket = service.to_ticket(session, actor, conversation_id, ticket_id=body.ticket_id,
                                type_=body.type, subject=body.subject,
-                               customer_id=body.customer_id)
+                               customer_id=body.customer_id,
+                               hard_complaint=body.hard_complaint)
     return TicketOut.model_validate(ticket)
+
+
+@router.post("/api/conversations/{conversation_id}/close", response_model=ConversationOut)
+def close(conversation_id: int, session: DbSession, actor: Actor = WRITE) -> ConversationOut:
+    """Done with the conversation: the routing slot is freed; the next message opens anew."""
+    return _out(service.close(session, actor, conversation_id))
+
+
+@router.post("/api/conversations/{conversation_id}/takeover", response_model=ConversationOut)
+def take_over(conversation_id: int, session: DbSession,
+              actor: Actor = Depends(require("tickets.takeover"))) -> ConversationOut:
+    """The team leader on duty takes the conversation (and its ticket) over."""
+    return _out(service.take_over(session, actor, conversation_id))
 
 
 class PriorityAccountIn(BaseModel):
@@ -228,11 +245,21 @@ def priority_accounts(session: DbSession, actor: Actor = READ) -> list[PriorityA
 @router.post("/api/priority-accounts", response_model=PriorityAccountOut, status_code=201)
 def add_priority_account(body: PriorityAccountIn, session: DbSession,
                          actor: Actor = PRIORITY_LIST) -> PriorityAccountOut:
-    account = body.account.lstrip("@").lower()
-    if session.scalar(select(PriorityAccount.id).where(PriorityAccount.channel == body.channel,
-                                                       PriorityAccount.account == account)):
-        raise Conflict(f"Akun {account} sudah ada di daftar prioritas.", field="account")
-    row = PriorityAccount(**{**body.model_dump(), "account": account})
-    session.add(row)
-    session.flush()
+    row = service.add_priority_account(session, body.channel, body.account, body.category,
+                                       body.name, body.note)
+    row.active = body.active
     return PriorityAccountOut.model_validate(row)
+
+
+class PriorityActiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
+
+
+@router.patch("/api/priority-accounts/{account_id}", response_model=PriorityAccountOut)
+def change_priority_account(account_id: int, body: PriorityActiveIn, session: DbSession,
+                            actor: Actor = PRIORITY_LIST) -> PriorityAccountOut:
+    """Take an account off the list (or back on): kept for the record, not deleted."""
+    return PriorityAccountOut.model_validate(
+        service.set_priority_active(session, account_id, body.active))

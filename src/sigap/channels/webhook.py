@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from sigap.auth import audit
 from sigap.auth.actor import SYSTEM
-from sigap.channels import service
+from sigap.channels import accounts, service
 from sigap.channels.base import InboundMessage, StatusUpdate
-from sigap.core.errors import Unauthorized
-from sigap.web.deps import client_ip
+from sigap.core.errors import NotFound, Unauthorized
+from sigap.web.deps import client_ip, settings_of
 
 log = logging.getLogger("sigap.channels.webhook")
 
@@ -24,6 +24,22 @@ Parser = Callable[[bytes], tuple[Sequence[InboundMessage], Sequence[StatusUpdate
 async def raw_body(request: Request) -> bytes:
     """The exact bytes the sender signed, read on the event loop."""
     return await request.body()
+
+
+def secrets(session: Session, request: Request, channel: str,
+            account: str | None) -> accounts.Secrets:
+    """The secrets of the account the webhook path names (the settings without a name);
+    a delivery to an unknown account is refused and logged like a bad signature."""
+    try:
+        return accounts.secrets(session, settings_of(request), channel, account)
+    except NotFound:
+        audit.record(session, f"{channel}.webhook_refused", "channel_accounts", None,
+                     {"why": "akun tidak dikenal", "account": (account or "")[:40],
+                      "ip": client_ip(request)}, SYSTEM)
+        log.warning("%s delivery refused from %s: unknown account %r", channel,
+                    client_ip(request), account)
+        session.commit()
+        raise
 
 
 def take(session: Session, request: Request, channel: str, body: bytes, signed: bool,

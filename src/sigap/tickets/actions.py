@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from sigap.org import alerts
 from sigap.org.models import Role, Staff, Team
 from sigap.tickets import lifecycle
 from sigap.tickets.models import (
@@ -87,6 +88,14 @@ def _move(session: Session, actor: Actor, ticket: Ticket, target: str, reason: s
         data["reopen"] = after.reopen_count
     add_event(session, ticket, actor, EventKind.state_changed, reason,
               from_state=before, to_state=after.state, data=data)
+    _tell_pic(session, actor, ticket, f"Tiket {ticket.number} kini {after.state}"
+              + (f": {reason}" if reason else ""))
+
+
+def _tell_pic(session: Session, actor: Actor, ticket: Ticket, message: str) -> None:
+    """The PIC follows the ticket until it is done (W-19 5.3.2): each step reaches them."""
+    if ticket.pic_id is not None and ticket.pic_id != actor.staff_id:
+        alerts.alert(session, [ticket.pic_id], "ticket_pic", message, f"/tickets/{ticket.id}")
 
 
 def change_state(session: Session, actor: Actor, ticket_id: int, state: str, reason: str = "",
@@ -139,6 +148,7 @@ def escalate(session: Session, actor: Actor, ticket_id: int, reason: str,
     ticket.escalation_level = target
     ticket.updated_at = utcnow()
     add_event(session, ticket, actor, EventKind.escalated, reason, data=data)
+    _tell_pic(session, actor, ticket, f"Tiket {ticket.number} dieskalasi ke {target}: {reason}")
     if target == EscalationLevel.backend:
         if ticket.state == TicketState.pending:
             if ticket.pending_reason != PendingReason.backend:
@@ -220,6 +230,7 @@ def set_pic(session: Session, actor: Actor, ticket_id: int, staff_id: int) -> Ti
     add_event(session, ticket, actor, EventKind.field_changed,
               f"PIC tiket: {person.online_name}",
               data={"field": "pic_id", "from": before, "to": staff_id})
+    _tell_pic(session, actor, ticket, f"Anda PIC tiket {ticket.number}: {ticket.subject}")
     return ticket
 
 

@@ -272,6 +272,20 @@ def assign_form(ticket_id: int, request: Request, session: DbSession,
     return _act(request, session, actor, ticket_id, actions.assign, owner, team, reason)
 
 
+@router.post("/tickets/{ticket_id}/pic")
+def pic_form(ticket_id: int, request: Request, session: DbSession,
+             actor: Actor = Depends(require("tickets.assign")),
+             staff_id: str = Form(default="")) -> Response:
+    """Name the PIC who follows the ticket until it is done (W-19 5.3)."""
+    try:
+        pic = _int_or_none(staff_id, "staff_id")
+        if pic is None:
+            raise InvalidInput("Pilih PIC tiket.", field="staff_id")
+    except InvalidInput as exc:
+        return _ticket_page(request, session, actor, ticket_id, exc.message, 422)
+    return _act(request, session, actor, ticket_id, actions.set_pic, pic)
+
+
 @router.post("/tickets/{ticket_id}/merge")
 def merge_form(ticket_id: int, request: Request, session: DbSession,
                actor: Actor = Depends(require("tickets.merge")),

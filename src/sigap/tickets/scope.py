@@ -1,6 +1,7 @@
 """Which tickets an actor may see or work on, as SQL (D2, D7).
 
-own  – tickets the person owns or opened, and unassigned tickets in their team's queue;
+own  – tickets the person owns, opened or is PIC of (W-19: the PIC follows it until done),
+       and unassigned tickets in their team's queue;
 team – tickets of the teams they belong to or lead, or owned by a member of those teams;
 site – tickets of teams at their site, or owned by staff of their site;
 all  – every ticket.
@@ -19,7 +20,8 @@ from sigap.tickets.models import Ticket
 def _own(actor: Actor) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.staff_id is not None:
-        clauses += [Ticket.owner_id == actor.staff_id, Ticket.created_by_id == actor.staff_id]
+        clauses += [Ticket.owner_id == actor.staff_id, Ticket.created_by_id == actor.staff_id,
+                    Ticket.pic_id == actor.staff_id]
     if actor.team_id is not None:
         clauses.append(and_(Ticket.team_id == actor.team_id, Ticket.owner_id.is_(None)))
     return or_(*clauses) if clauses else false()

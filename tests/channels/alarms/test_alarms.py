@@ -150,3 +150,41 @@ def test_the_pro_active_desk_page(client: TestClient, session: Session) -> None:
         "csrf_token": csrf, "message": "Kami sedang menangani gangguan Anda."})
     assert told.status_code == 303 and "error" not in told.headers["location"]
     assert "pelanggan diinfo" in client.get("/alarms?follow_up=valid").text
+
+
+def test_rules_are_maintained_and_decide_in_order(client: TestClient, session: Session) -> None:
+    world = floor(session)
+    auth = _sender(session, client)
+    spv = factories.token(client, world.spv.login_code)
+    url = "/api/alarm-rules"
+    made = [client.post(url, headers=spv, json=body) for body in (
+        {"position": 10, "label": "customer_tier", "value": "vvip", "action": "auto"},
+        {"position": 20, "label": "severity", "value": "critical", "action": "validate"},
+        {"position": 30, "label": "alertname", "value": "LinkDown", "action": "auto"})]
+    assert [m.status_code for m in made] == [201, 201, 201]
+    assert client.post(url, headers=spv, json={"label": "severity", "value": "critical",
+                                               "action": "auto"}).status_code == 409
+    assert client.post(url, headers=spv, json={"label": "bad label", "value": "x",
+                                               "action": "auto"}).status_code == 422
+    agent = factories.token(client, world.agent_a.login_code)
+    assert client.post(url, headers=agent, json={"label": "a", "value": "b",
+                                                 "action": "auto"}).status_code == 403
+    assert [r["label"] for r in client.get(url, headers=agent).json()] == [
+        "customer_tier", "severity", "alertname"]
+    sid = world.service.service_id
+    taken = client.post(AM, headers=auth, json=webhook("firing", [
+        alert(sid, fingerprint="f1"),  # critical LinkDown: rule 20 (validate) before rule 30
+        {**alert(sid, fingerprint="f2"),
+         "labels": {"alertname": "LinkDown", "service_id": sid, "severity": "critical",
+                    "customer_tier": "vvip"}},  # rule 10: auto
+        alert(sid, severity="warning", fingerprint="f3")])).json()  # rule 30: auto
+    assert [t["ticket_id"] is not None for t in taken] == [False, True, True]
+    # The supervisor drops the validate rule: a new critical LinkDown now opens at once.
+    assert client.delete(f"{url}/{made[1].json()['id']}", headers=spv).status_code == 204
+    assert client.delete(f"{url}/{made[1].json()['id']}", headers=spv).status_code == 404
+    later = client.post(AM, headers=auth, json=webhook("firing", [
+        alert(sid, fingerprint="f4")])).json()
+    assert later[0]["ticket_id"] is not None
+    factories.login(client, world.agent_a.login_code)
+    page = client.get("/alarms").text
+    assert 'data-testid="alarm-rules"' in page and "customer_tier" in page

@@ -120,7 +120,7 @@ def test_the_team_leader_is_alerted_at_once(client: TestClient, session: Session
     lead = factories.token(client, world.tl_a.login_code)
     alerts = client.get("/api/alerts", headers=lead).json()
     assert len(alerts) == 1 and "prioritas" in alerts[0]["message"]
-    assert alerts[0]["link"].startswith("/api/conversations/")
+    assert alerts[0]["link"].startswith("/conversations/")
     agent = factories.token(client, world.agent_a.login_code)
     assert client.get("/api/alerts", headers=agent).json() == []
     assert client.post(f"/api/alerts/{alerts[0]['id']}/read", headers=agent).status_code == 404
@@ -161,3 +161,78 @@ def test_a_priority_customer_alerts_the_team_leader_on_duty(client: TestClient,
     later = list(session.scalars(select(Alert.staff_id).where(
         Alert.kind == "priority_customer").order_by(Alert.id)))
     assert voice_only.id not in later and set(later[1:]) == {on_duty.id, off_duty.id}
+
+
+def test_the_pic_is_named_on_the_page_sees_the_ticket_and_follows_it(
+        client: TestClient, session: Session) -> None:
+    world = floor(session)
+    world.customer.priority = True
+    world.customer.priority_reason = "Pejabat pemerintah"
+    session.commit()
+    tl = factories.token(client, world.tl_a.login_code)
+    ticket = client.post("/api/tickets", headers=tl, json={
+        "customer_id": world.customer.id, "type": "gangguan", "subject": "Kantor dinas mati",
+        "team_id": world.team_a.id}).json()
+    pic = world.agent_b  # of another team: outside their own scope until named
+    pic_auth = factories.token(client, pic.login_code)
+    assert client.get(f"/api/tickets/{ticket['id']}", headers=pic_auth).status_code == 404
+    csrf = factories.login(client, world.spv.login_code)
+    page = client.get(f"/tickets/{ticket['id']}").text
+    assert 'data-testid="pic-missing"' in page and 'data-testid="pic-form"' in page
+    named = client.post(f"/tickets/{ticket['id']}/pic", follow_redirects=False,
+                        data={"csrf_token": csrf, "staff_id": str(pic.id)})
+    assert named.status_code == 303
+    empty = client.post(f"/tickets/{ticket['id']}/pic",
+                        data={"csrf_token": csrf, "staff_id": ""})
+    assert empty.status_code == 422
+    page = client.get(f"/tickets/{ticket['id']}").text
+    assert 'data-testid="pic"' in page and "pic-missing" not in page
+    assert client.get(f"/api/tickets/{ticket['id']}", headers=pic_auth).status_code == 200
+    # Each step of the ticket reaches the PIC until it is done.
+    assert client.post(f"/api/tickets/{ticket['id']}/escalate", headers=tl,
+                       json={"reason": "Butuh supervisor"}).status_code == 200
+    moved = client.post(f"/api/tickets/{ticket['id']}/state", headers=tl,
+                        json={"state": "resolved", "reason": "Link normal kembali"})
+    assert moved.status_code == 200, moved.text
+    told = [a["message"] for a in client.get("/api/alerts", headers=pic_auth).json()]
+    assert sorted(told) == sorted([
+        f"Anda PIC tiket {ticket['number']}: Kantor dinas mati",
+        f"Tiket {ticket['number']} dieskalasi ke team_leader: Butuh supervisor",
+        f"Tiket {ticket['number']} kini resolved: Link normal kembali"])
+
+
+def test_the_list_is_kept_on_its_page_and_an_account_taken_off_no_longer_flags(
+        client: TestClient, session: Session) -> None:
+    world = floor(session)
+    csrf = factories.login(client, world.spv.login_code)
+    added = client.post("/priority-accounts", follow_redirects=False, data={
+        "csrf_token": csrf, "channel": "x", "account": "@RaisaAndriana", "name": "Raisa",
+        "category": "artis", "note": "penyanyi"})
+    assert added.status_code == 303
+    wrong = client.post("/priority-accounts", data={
+        "csrf_token": csrf, "channel": "x", "account": "someone", "category": "tetangga"})
+    assert wrong.status_code == 422 and "W-19" in wrong.text
+    twice = client.post("/priority-accounts", data={
+        "csrf_token": csrf, "channel": "x", "account": "raisaandriana", "category": "artis"})
+    assert twice.status_code == 409
+    page = client.get("/priority-accounts").text
+    assert 'data-account="raisaandriana"' in page and "artis/musisi/sutradara" in page
+    session.rollback()
+    row = session.scalar(select(PriorityAccount))
+    assert row is not None and row.account == "raisaandriana" and row.name == "Raisa"
+    first = _tweet("70", "701", "raisaandriana", "@TelkomCare internet studio mati")
+    client.post(X, content=first, headers=x_signed(first))
+    off = client.post(f"/priority-accounts/{row.id}/active", follow_redirects=False,
+                      data={"csrf_token": csrf, "active": "0"})
+    assert off.status_code == 303
+    agent = factories.token(client, world.agent_a.login_code)
+    assert client.patch(f"/api/priority-accounts/{row.id}", headers=agent,
+                        json={"active": True}).status_code == 403
+    later = _tweet("71", "702", "raisaandriana_fan", "@TelkomCare @raisaandriana mati")
+    client.post(X, content=later, headers=x_signed(later))
+    session.rollback()
+    flags = {c.contact: c.priority for c in session.scalars(select(Conversation))}
+    assert flags == {"701": True, "702": False}
+    lead = factories.token(client, world.spv.login_code)
+    back = client.patch(f"/api/priority-accounts/{row.id}", headers=lead, json={"active": True})
+    assert back.status_code == 200 and back.json()["active"] is True

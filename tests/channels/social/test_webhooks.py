@@ -9,9 +9,10 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sigap.auth.models import AuditLog
 from sigap.channels.models import ChatMessage, Conversation, WebhookDelivery
 from sigap.config import Settings
 from sigap.customers.models import CustomerContact
@@ -64,6 +65,8 @@ def test_facebook_messenger_and_comments(client: TestClient, session: Session) -
             "message": "Internet mati di Semarang!", "created_time": 1795400004,
             "from": {"id": "fb-user-9", "name": "Sari Dewi"}}}]}]}).encode()
     assert client.post(FB, content=body, headers=meta_signed(body, "wrong")).status_code == 401
+    assert client.post(FB, content=body,
+                       headers={"Content-Type": "application/json"}).status_code == 401
     assert client.post(FB, content=body, headers=meta_signed(body)).status_code == 200
     assert client.post(FB, content=body, headers=meta_signed(body)).status_code == 200
     session.rollback()
@@ -74,6 +77,10 @@ def test_facebook_messenger_and_comments(client: TestClient, session: Session) -
     conversations = {c.contact: c for c in session.scalars(select(Conversation))}
     assert conversations["psid-77"].customer_id == customer.id
     assert conversations["fb-user-9"].contact_name == "Sari Dewi"
+    refused = session.scalars(select(AuditLog.detail).where(
+        AuditLog.action == "facebook.webhook_refused").order_by(AuditLog.id)).all()
+    assert [d["why"] for d in refused] == ["tanda tangan salah", "tanda tangan tidak ada"]
+    assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 2
 
 
 def test_x_crc_signature_mentions_and_direct_messages(client: TestClient,
@@ -110,3 +117,41 @@ def test_x_crc_signature_mentions_and_direct_messages(client: TestClient,
     conversation = session.scalar(select(Conversation))
     assert conversation is not None and conversation.customer_id == customer.id
     assert session.scalar(select(WebhookDelivery.channel)) == "x"
+    refused = session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "x.webhook_refused"))
+    assert refused == 2
+
+
+def test_an_x_account_and_a_page_with_their_own_secrets(client: TestClient,
+                                                        session: Session) -> None:
+    from sigap.channels.models import ChannelAccount
+
+    session.add_all([
+        ChannelAccount(channel="x", name="telkomcare", external_id="111",
+                       app_secret="own-consumer-secret"),
+        ChannelAccount(channel="facebook", name="indihome", external_id="PAGE2",
+                       app_secret="page-secret", verify_token="page-verify")])
+    session.commit()
+    answer = client.get(f"{X}/telkomcare", params={"crc_token": "abc"})
+    expected = base64.b64encode(hmac.new(b"own-consumer-secret", b"abc",
+                                         hashlib.sha256).digest()).decode()
+    assert answer.json() == {"response_token": f"sha256={expected}"}
+    body = json.dumps({"for_user_id": "111", "tweet_create_events": [
+        {"id_str": "950", "text": "@TelkomCare halo", "timestamp_ms": "1795400000000",
+         "user": {"id_str": "333", "screen_name": "sari", "name": "Sari"}}]}).encode()
+    assert client.post(f"{X}/telkomcare", content=body,
+                       headers=x_signed(body)).status_code == 401  # the settings' secret
+    assert client.post(f"{X}/telkomcare", content=body,
+                       headers=x_signed(body, "own-consumer-secret")).status_code == 200
+    assert client.get(f"{FB}/indihome", params={
+        "hub.mode": "subscribe", "hub.verify_token": "page-verify",
+        "hub.challenge": "5"}).text == "5"
+    page = json.dumps({"object": "page", "entry": [{"id": "PAGE2", "messaging": [
+        {"sender": {"id": "psid-5"}, "recipient": {"id": "PAGE2"},
+         "timestamp": 1795400000000, "message": {"mid": "m_50", "text": "Halo"}}]}]}).encode()
+    assert client.post(f"{FB}/indihome", content=page,
+                       headers=meta_signed(page)).status_code == 401
+    assert client.post(f"{FB}/indihome", content=page,
+                       headers=meta_signed(page, "page-secret")).status_code == 200
+    session.rollback()
+    assert set(session.scalars(select(ChatMessage.provider_id))) == {"tweet:950", "m_50"}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sigap.auth.models import AuditLog
 from sigap.channels.voice.models import AcdInterval, CallEvent
 from sigap.tickets.models import Interaction
 from tests import factories
@@ -133,4 +135,68 @@ def test_the_recording_plays_on_the_ticket_page(client: TestClient, session: Ses
     session.commit()
     factories.login(client, world.agent_a.login_code)
     page = client.get(f"/tickets/{ticket.id}").text
-    assert '<audio controls preload="none" src="https://rec.sigap.test/c1.wav"' in page
+    assert f'<audio controls preload="none" src="/interactions/{call.id}/recording"' in page
+    assert f'href="/interactions/{call.id}"' in page
+    played = client.get(f"/interactions/{call.id}/recording", follow_redirects=False)
+    assert played.status_code == 303
+    assert played.headers["location"] == "https://rec.sigap.test/c1.wav"
+
+
+def test_the_interaction_page_has_exact_times_and_the_recording(
+        client: TestClient, session: Session, tmp_path: Path) -> None:
+    world = floor(session)
+    auth = _cti(session, client)
+    events = _events("CALL-7", world.agent_a.login_code, world.agent_b.login_code)
+    events[3]["recording_ref"] = "2026/11/23/CALL-7.wav"  # a path on the recording store
+    for event in events:
+        assert client.post(URL, json=event, headers=auth).status_code == 202
+    session.rollback()
+    call = session.scalar(select(Interaction).where(Interaction.provider_id == "CALL-7"))
+    assert call is not None
+    factories.login(client, world.spv.login_code)
+    page = client.get(f"/interactions/{call.id}")
+    assert page.status_code == 200
+    text = page.text
+    for shown in ("23/11/2026 08:00:00 WIB", "23/11/2026 08:00:12 WIB",
+                  "23/11/2026 08:07:30 WIB", '<dd data-testid="wait">12 ',
+                  '<dd data-testid="talk">438 ', "normal clearing", "0812-3456-7890"):
+        assert shown in text, shown
+    assert f'src="/interactions/{call.id}/recording"' in text
+    # Not stored and no recording server set: a clear 404, not a broken player.
+    missing = client.get(f"/interactions/{call.id}/recording")
+    assert missing.status_code == 404 and "2026/11/23/CALL-7.wav" in missing.text
+    client.app.state.settings.recording_dir = str(tmp_path)  # type: ignore[attr-defined]
+    stored = tmp_path / "2026" / "11" / "23"
+    stored.mkdir(parents=True)
+    (stored / "CALL-7.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ")
+    played = client.get(f"/interactions/{call.id}/recording")
+    assert played.status_code == 200 and played.content.startswith(b"RIFF")
+    client.app.state.settings.recording_dir = ""  # type: ignore[attr-defined]
+    client.app.state.settings.recording_base_url = "https://pbx.test/rec/"  # type: ignore[attr-defined]
+    linked = client.get(f"/interactions/{call.id}/recording", follow_redirects=False)
+    assert linked.headers["location"] == "https://pbx.test/rec/2026/11/23/CALL-7.wav"
+    session.rollback()
+    listened = session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "interactions.read", AuditLog.entity_id == str(call.id)))
+    assert listened == 2  # played from the store, sent to the PBX; the 404 heard nothing
+    # Outside the agent's scope: no page, no recording.
+    factories.login(client, world.agent_a2.login_code)
+    assert client.get(f"/interactions/{call.id}/recording").status_code == 404
+
+
+def test_a_recording_path_cannot_leave_the_store(client: TestClient, session: Session,
+                                                 tmp_path: Path) -> None:
+    world = floor(session)
+    auth = _cti(session, client)
+    (tmp_path / "secret.txt").write_text("rahasia")
+    store = tmp_path / "rec"
+    store.mkdir()
+    client.post(URL, headers=auth, json={"call_id": "CALL-X", "type": "ended",
+                                         "at": "2026-11-23T09:00:00Z",
+                                         "recording_ref": "../secret.txt"})
+    session.rollback()
+    call = session.scalar(select(Interaction).where(Interaction.provider_id == "CALL-X"))
+    assert call is not None
+    client.app.state.settings.recording_dir = str(store)  # type: ignore[attr-defined]
+    factories.login(client, world.spv.login_code)
+    assert client.get(f"/interactions/{call.id}/recording").status_code == 404

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import SYSTEM, Actor
 from sigap.channels.alarms.models import Alarm, AlarmRule
 from sigap.core.clock import utcnow
-from sigap.core.errors import IllegalTransition, InvalidInput, NotFound
+from sigap.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from sigap.customers.models import CustomerService
 from sigap.tickets import actions as ticket_actions
 from sigap.tickets import service as ticket_service
@@ -54,11 +54,34 @@ def _service(session: Session, labels: dict[str, str]) -> CustomerService | None
     return None
 
 
+def rules(session: Session) -> list[AlarmRule]:
+    return list(session.scalars(select(AlarmRule).order_by(AlarmRule.position, AlarmRule.id)))
+
+
 def action_for(session: Session, labels: dict[str, str]) -> str:
-    for rule in session.scalars(select(AlarmRule).order_by(AlarmRule.position, AlarmRule.id)):
+    for rule in rules(session):
         if labels.get(rule.label) == rule.value:
             return rule.action
     return "validate"
+
+
+def add_rule(session: Session, position: int, label: str, value: str,
+             action: str) -> AlarmRule:
+    if session.scalar(select(AlarmRule.id).where(AlarmRule.label == label,
+                                                 AlarmRule.value == value)):
+        raise Conflict(f"Aturan untuk {label}={value} sudah ada.", field="value")
+    rule = AlarmRule(position=position, label=label, value=value, action=action)
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def delete_rule(session: Session, rule_id: int) -> None:
+    rule = session.get(AlarmRule, rule_id)
+    if rule is None:
+        raise NotFound(f"Aturan alarm {rule_id} tidak ditemukan.")
+    session.delete(rule)
+    session.flush()
 
 
 def _open_ticket(session: Session, actor: Actor, alarm: Alarm) -> Ticket:

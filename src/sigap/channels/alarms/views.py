@@ -154,3 +154,37 @@ class InformIn(BaseModel):
 def inform(alarm_id: int, body: InformIn, session: DbSession, actor: Actor = WRITE) -> AlarmOut:
     """Record that the customer was told (the response-time stamp of the ticket)."""
     return AlarmOut.model_validate(service.inform(session, actor, alarm_id, body.message))
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    position: int = Field(default=100, ge=0, le=10_000)
+    label: str = Field(min_length=1, max_length=60, pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+    value: str = Field(min_length=1, max_length=120)
+    action: Literal["auto", "validate"]
+
+
+class RuleOut(RuleIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+RULES = Depends(require("channels.alarm_rules"))
+
+
+@router.get("/api/alarm-rules", response_model=list[RuleOut])
+def rules(session: DbSession, actor: Actor = READ) -> list[RuleOut]:
+    """In order: the first rule whose label has the value decides; none → validation."""
+    return [RuleOut.model_validate(r) for r in service.rules(session)]
+
+
+@router.post("/api/alarm-rules", response_model=RuleOut, status_code=201)
+def add_rule(body: RuleIn, session: DbSession, actor: Actor = RULES) -> RuleOut:
+    return RuleOut.model_validate(service.add_rule(session, **body.model_dump()))
+
+
+@router.delete("/api/alarm-rules/{rule_id}", status_code=204)
+def delete_rule(rule_id: int, session: DbSession, actor: Actor = RULES) -> None:
+    service.delete_rule(session, rule_id)

@@ -11,7 +11,7 @@ from sigap.channels import webhook
 from sigap.channels.base import InboundMessage, StatusUpdate, signature_ok
 from sigap.channels.facebook import payload
 from sigap.channels.whatsapp.views import SIGNATURE, meta_verify
-from sigap.web.deps import DbSession, settings_of
+from sigap.web.deps import DbSession
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["facebook"])
@@ -25,15 +25,20 @@ def _parse(body: bytes) -> tuple[list[InboundMessage], list[StatusUpdate]]:
 
 
 @router.get(PATH, response_class=PlainTextResponse)
-def verify(request: Request, mode: str = Query("", alias="hub.mode"),
+@router.get(PATH + "/{account}", response_class=PlainTextResponse)
+def verify(request: Request, session: DbSession, account: str | None = None,
+           mode: str = Query("", alias="hub.mode"),
            token: str = Query("", alias="hub.verify_token"),
            challenge: str = Query("", alias="hub.challenge")) -> str:
-    return meta_verify(settings_of(request).facebook_verify_token, mode, token, challenge)
+    keys = webhook.secrets(session, request, payload.CHANNEL, account)
+    return meta_verify(keys.verify_token, mode, token, challenge)
 
 
 @router.post(PATH)
-def deliver(request: Request, body: RawBody, session: DbSession) -> Response:
-    signed = signature_ok(settings_of(request).facebook_app_secret, body,
-                          request.headers.get(SIGNATURE))
+@router.post(PATH + "/{account}")
+def deliver(request: Request, body: RawBody, session: DbSession,
+            account: str | None = None) -> Response:
+    keys = webhook.secrets(session, request, payload.CHANNEL, account)
+    signed = signature_ok(keys.app_secret, body, request.headers.get(SIGNATURE))
     webhook.take(session, request, payload.CHANNEL, body, signed, SIGNATURE, _parse)
     return Response(status_code=200)

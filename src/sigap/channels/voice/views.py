@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from sigap.auth.actor import Actor
-from sigap.channels.voice import calls, intervals
+from sigap.channels.voice import calls, intervals, pages
 from sigap.core.errors import UnsupportedMediaType
 from sigap.web.deps import DbSession, require
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["voice"])
+router.include_router(pages.router)
 CTI = Depends(require("channels.cti"))
 ACD = Depends(require("channels.acd_import"))
 

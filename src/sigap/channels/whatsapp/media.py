@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sigap.channels.models import ChatMessage
+from sigap.channels.models import ChannelAccount, ChatMessage, Conversation
 from sigap.channels.whatsapp.graph import GraphError, download_media
 from sigap.channels.whatsapp.payload import CHANNEL
 from sigap.db.session import transaction
@@ -40,8 +40,13 @@ def fetch_pending(sessions: sessionmaker[Session], base_url: str, token: str,
             if row is None or row.media is not None:
                 continue
             row.media_attempts += 1
+            # The number's own token when its account record has one, else the setting.
+            own = session.scalar(select(ChannelAccount.access_token).join(
+                Conversation, Conversation.account == ChannelAccount.external_id).where(
+                Conversation.id == row.conversation_id, ChannelAccount.channel == CHANNEL,
+                ChannelAccount.active.is_(True), ChannelAccount.access_token != ""))
             try:
-                data, kind = download_media(base_url, token, row.media_id)
+                data, kind = download_media(base_url, own or token, row.media_id)
             except (GraphError, httpx.HTTPError, OSError, ValueError) as exc:
                 row.media_error = str(exc)[:2000]
                 failed += 1

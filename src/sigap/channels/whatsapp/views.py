@@ -12,7 +12,7 @@ from sigap.channels import webhook
 from sigap.channels.base import signature_ok
 from sigap.channels.whatsapp import payload
 from sigap.core.errors import Forbidden
-from sigap.web.deps import DbSession, settings_of
+from sigap.web.deps import DbSession
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["whatsapp"])
@@ -31,17 +31,23 @@ def meta_verify(expected: str, mode: str, token: str, challenge: str) -> str:
 
 
 @router.get(PATH, response_class=PlainTextResponse)
-def verify(request: Request, mode: str = Query("", alias="hub.mode"),
+@router.get(PATH + "/{account}", response_class=PlainTextResponse)
+def verify(request: Request, session: DbSession, account: str | None = None,
+           mode: str = Query("", alias="hub.mode"),
            token: str = Query("", alias="hub.verify_token"),
            challenge: str = Query("", alias="hub.challenge")) -> str:
-    return meta_verify(settings_of(request).whatsapp_verify_token, mode, token, challenge)
+    keys = webhook.secrets(session, request, payload.CHANNEL, account)
+    return meta_verify(keys.verify_token, mode, token, challenge)
 
 
 @router.post(PATH)
-def deliver(request: Request, body: RawBody, session: DbSession) -> Response:
-    """A delivery: signature checked in constant time, body stored, then each entry,
-    change, message and status taken in; 200 once stored (Meta retries otherwise)."""
-    signed = signature_ok(settings_of(request).whatsapp_app_secret, body,
-                          request.headers.get(SIGNATURE))
+@router.post(PATH + "/{account}")
+def deliver(request: Request, body: RawBody, session: DbSession,
+            account: str | None = None) -> Response:
+    """A delivery: signature checked in constant time (with the secret of the account the
+    path names, else the setting), body stored, then each entry, change, message and
+    status taken in; 200 once stored (Meta retries otherwise)."""
+    keys = webhook.secrets(session, request, payload.CHANNEL, account)
+    signed = signature_ok(keys.app_secret, body, request.headers.get(SIGNATURE))
     webhook.take(session, request, payload.CHANNEL, body, signed, SIGNATURE, payload.parse)
     return Response(status_code=200)

@@ -11,7 +11,7 @@ from sigap.channels import webhook
 from sigap.channels.base import InboundMessage, StatusUpdate, crc_response, signature_ok
 from sigap.channels.x import payload
 from sigap.core.errors import Forbidden
-from sigap.web.deps import DbSession, settings_of
+from sigap.web.deps import DbSession
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["x"])
@@ -26,17 +26,22 @@ def _parse(body: bytes) -> tuple[list[InboundMessage], list[StatusUpdate]]:
 
 
 @router.get(PATH)
-def crc(request: Request, crc_token: str = Query(min_length=1, max_length=500)) -> dict[str, str]:
+@router.get(PATH + "/{account}")
+def crc(request: Request, session: DbSession, account: str | None = None,
+        crc_token: str = Query(min_length=1, max_length=500)) -> dict[str, str]:
     """X's challenge-response check, made when the webhook is registered and hourly."""
-    secret = settings_of(request).x_consumer_secret
+    secret = webhook.secrets(session, request, payload.CHANNEL, account).app_secret
     if not secret:
         raise Forbidden("Consumer secret X belum diatur.", field="crc_token")
     return {"response_token": crc_response(secret, crc_token)}
 
 
 @router.post(PATH)
-def deliver(request: Request, body: RawBody, session: DbSession) -> Response:
-    signed = signature_ok(settings_of(request).x_consumer_secret, body,
-                          request.headers.get(SIGNATURE), encoding="base64")
+@router.post(PATH + "/{account}")
+def deliver(request: Request, body: RawBody, session: DbSession,
+            account: str | None = None) -> Response:
+    keys = webhook.secrets(session, request, payload.CHANNEL, account)
+    signed = signature_ok(keys.app_secret, body, request.headers.get(SIGNATURE),
+                          encoding="base64")
     webhook.take(session, request, payload.CHANNEL, body, signed, SIGNATURE, _parse)
     return Response(status_code=200)
