@@ -87,8 +87,9 @@ def _lock_agents(session: Session, *staff_ids: int | None) -> None:
 
 def _locked_item(session: Session, item_id: int, agent_id: int | None = None) -> WorkItem:
     """The item, locked after its agent: `agent_id` is who the caller expects holds it."""
-    current = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
-    _lock_agents(session, agent_id if agent_id is not None else current)
+    if agent_id is None:
+        agent_id = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
+    _lock_agents(session, agent_id)
     item = session.scalar(select(WorkItem).where(WorkItem.id == item_id).with_for_update()
                           .execution_options(populate_existing=True))
     if item is None:
