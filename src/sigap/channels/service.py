@@ -162,10 +162,10 @@ def route(session: Session, conversation: Conversation, new: bool = False) -> No
     if sticky is None and not new:
         sticky = assignment.last_agent(session, "conversation", conversation.id)
     if conversation.customer_id is not None:
-        customer = session.get(Customer, conversation.customer_id)
-        segment = customer.segment if customer is not None else ""
+        segment = session.scalar(select(Customer.segment).where(
+            Customer.id == conversation.customer_id)) or ""
     title = f"{conversation.channel} · {conversation.contact_name or conversation.contact}"
-    assignment.enqueue(session, assignment.Work(
+    assignment.queue_work(session, assignment.Work(
         kind="conversation", ref_id=conversation.id, channel=conversation.channel,
         title=title, segment=segment, priority=conversation.priority,
         sticky_agent_id=sticky))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, NotFound
+from sigap.db.session import txn_info
 from sigap.org.models import Staff
 from sigap.routing import live, offers, queues
 from sigap.routing import service as presence
@@ -50,6 +51,7 @@ __all__ = ["AVAILABLE", "LIVE", "REOFFER_AFTER", "Work", "dispatch", "enqueue", 
            "queue_work"]
 
 MISSED = "missed"  # the aux reason given when an offer times out (RONA)
+_LOCKED = "routing.locked_presence"
 
 
 def _topics(item: WorkItem, *agents: int | None) -> list[str]:
@@ -78,10 +80,15 @@ def _end_offer(session: Session, item: WorkItem, outcome: str, now: dt.datetime)
 def _lock_agents(session: Session, *staff_ids: int | None) -> None:
     """Take the agents' presence rows, by ascending id: the first lock of any change to
     an agent's work (see the module's note on lock order)."""
+    held: list[Presence] = txn_info(session).setdefault(_LOCKED, [])
     for staff_id in sorted({s for s in staff_ids if s is not None}):
         row = session.scalar(select(Presence).where(Presence.staff_id == staff_id)
                              .with_for_update().execution_options(populate_existing=True))
-        if row is None:
+        if row is not None:
+            # Kept for the transaction: the session holds its objects weakly, and the
+            # change of state that follows would read the row again.
+            held.append(row)
+        else:
             presence.set_state(session, staff_id, AgentState.offline, source="routing")
 
 
@@ -291,12 +298,13 @@ def on_presence(session: Session, staff_id: int, state: str,
 
 def _announce(session: Session, staff_id: int, member_of: Sequence[int] | None = None) -> None:
     """Tell the floor (the agent's queues, team and site) that the agent's state changed."""
-    staff = session.get(Staff, staff_id)
+    where = session.execute(select(Staff.team_id, Staff.site_id).where(
+        Staff.id == staff_id)).first()
     if member_of is None:
         member_of = queues.queues_of(session, staff_id)
     topics = [f"queue:{q}" for q in member_of]
-    if staff is not None:
-        topics += [f"team:{staff.team_id}", f"site:{staff.site_id}"]
+    if where is not None:
+        topics += [f"team:{where[0]}", f"site:{where[1]}"]
     live.notify(session, topics, "presence", staff=staff_id)
 
 
