@@ -21,13 +21,13 @@ from sigap.auth import views as auth_views
 from sigap.channels import views as channel_views
 from sigap.channels.email import views as email_views
 from sigap.config import Settings, get_settings
-from sigap.core import broker
+from sigap.core import broker, cache
 from sigap.customers import views as customer_views
 from sigap.db.session import make_engine, make_sessionmaker
 from sigap.org import views as org_views
 from sigap.reports import views as report_views
 from sigap.routing import api as routing_api
-from sigap.routing import assignment
+from sigap.routing import offers
 from sigap.routing import pages as routing_pages
 from sigap.routing import views as routing_views
 from sigap.routing.tasks import restore_offer_timer
@@ -51,10 +51,12 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         broker.install(hub)
         # Another process changed someone's login, role or team: forget who we knew.
         hub.listen(identity.TOPIC, identity.forget_all)
+        # Another process edited a table kept in memory (the queues): read it again.
+        hub.listen(cache.TOPIC, cache.forget)
         relay = asyncio.create_task(hub.run())
         # Work handed to the worker from here (a roster to solve) goes on its queue; offers
         # made here time out the moment they expire, on this process's timer.
-        timer = assignment.offer_timer
+        timer = offers.offer_timer
         jobs.make_huey(settings)
         try:
             yield

@@ -129,6 +129,27 @@ def _audit_writes(session: Session, _ctx: object) -> None:
         rows.append(_row(actor, f"{table}.{verb}", table, entity_id, detail, now))
 
 
+def pending_change(session: Session, table: str, entity_id: object,
+                   changes: dict[str, tuple[object, object]]) -> None:
+    """The `<table>.update` row the flush hook writes, for a row changed by a prebuilt
+    Core UPDATE (which bypasses the hook): `changes` maps each column to (old, new). It
+    goes in with the transaction's other rows at commit."""
+    detail = {"changes": {k: _change(k, old, new) for k, (old, new) in changes.items()}}
+    session.info.setdefault(_PENDING, []).append(
+        _row(actor_of(session), f"{table}.update", table, entity_id, detail, utcnow()))
+
+
+def pending_created(session: Session, table: str, entity_id: object,
+                    values: dict[str, Any]) -> None:
+    """The `<table>.create` row the flush hook writes (every value set, the new id
+    included), for a row written by a prebuilt Core INSERT; it goes in at commit."""
+    changes = {k: _change(k, None, v) for k, v in values.items() if k not in _UNRECORDED}
+    changes["id"] = _change("id", None, entity_id)
+    session.info.setdefault(_PENDING, []).append(
+        _row(actor_of(session), f"{table}.create", table, entity_id,
+             {"changes": changes}, utcnow()))
+
+
 @event.listens_for(Session, "after_transaction_create")
 def _mark(session: Session, transaction: SessionTransaction) -> None:
     if transaction.nested:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sigap.auth.actor import Actor
 from sigap.channels.base import InboundMessage, StatusUpdate
 from sigap.channels.models import ChatMessage, Conversation, PriorityAccount, WebhookDelivery
+from sigap.core.cache import Cached
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sigap.customers.contacts import normalise_phone
@@ -73,7 +74,8 @@ def match_customer(session: Session, channel: str, contact: str,
 
 
 def _conversation(session: Session, message: InboundMessage,
-                  cache: dict[tuple[str, str, str], Conversation]) -> Conversation:
+                  cache: dict[tuple[str, str, str], Conversation],
+                  opened: set[int]) -> Conversation:
     key = (message.channel, message.account, message.contact)
     if key in cache:
         return cache[key]
@@ -91,6 +93,7 @@ def _conversation(session: Session, message: InboundMessage,
             with session.begin_nested():
                 session.add(found)
                 session.flush()
+            opened.add(found.id)
         except IntegrityError:
             # Another process opened it a moment ago: that one is the conversation.
             found = session.scalar(select(Conversation).where(
@@ -111,6 +114,7 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
         ChatMessage.channel == delivery.channel, ChatMessage.provider_id.in_(ids)))) \
         if ids else set()
     cache: dict[tuple[str, str, str], Conversation] = {}
+    opened: set[int] = set()  # conversations this delivery opened
     watch = priority_list(session) if messages else []
     stored = duplicates = 0
     for message in messages:
@@ -118,7 +122,7 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
             duplicates += 1
             continue
         seen.add(message.provider_id)
-        conversation = _conversation(session, message, cache)
+        conversation = _conversation(session, message, cache, opened)
         if not conversation.priority:
             reason = priority_reason(watch, message) or _customer_priority(session,
                                                                            conversation)
@@ -146,25 +150,26 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
     delivery.processed_at = utcnow()
     session.flush()
     for conversation in {c.id: c for c in cache.values()}.values():
-        route(session, conversation)
+        route(session, conversation, new=conversation.id in opened)
     return Received(delivery.id, stored, duplicates, len(statuses))
 
 
-def route(session: Session, conversation: Conversation) -> None:
+def route(session: Session, conversation: Conversation, new: bool = False) -> None:
     """A customer wrote: the conversation becomes work for an agent (routing), going back
-    to the agent who owns its ticket, or who answered it last, when that agent is free."""
+    to the agent who owns its ticket, or who answered it last, when that agent is free
+    (a conversation `new` in this transaction has had no agent yet)."""
     sticky = None
     segment = ""
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         sticky = ticket.owner_id if ticket is not None else None
-    if sticky is None:
+    if sticky is None and not new:
         sticky = assignment.last_agent(session, "conversation", conversation.id)
     if conversation.customer_id is not None:
-        customer = session.get(Customer, conversation.customer_id)
-        segment = customer.segment if customer is not None else ""
+        segment = session.scalar(select(Customer.segment).where(
+            Customer.id == conversation.customer_id)) or ""
     title = f"{conversation.channel} · {conversation.contact_name or conversation.contact}"
-    assignment.enqueue(session, assignment.Work(
+    assignment.queue_work(session, assignment.Work(
         kind="conversation", ref_id=conversation.id, channel=conversation.channel,
         title=title, segment=segment, priority=conversation.priority,
         sticky_agent_id=sticky))
@@ -223,11 +228,31 @@ def set_priority_active(session: Session, account_id: int, active: bool) -> Prio
     return row
 
 
-def priority_list(session: Session) -> list[PriorityAccount]:
-    return list(session.scalars(select(PriorityAccount).where(PriorityAccount.active.is_(True))))
+@dataclass(frozen=True)
+class Watched:
+    """An active account of the priority list, as kept in memory."""
+
+    channel: str
+    account: str
+    name: str
+    category: str
 
 
-def priority_reason(watch: Sequence[PriorityAccount], message: InboundMessage) -> str:
+# Read for every chat delivery, edited by hand now and then (core/cache.py).
+_WATCHED: Cached[tuple[Watched, ...]] = Cached("channels.priority_accounts", 30.0,
+                                               (PriorityAccount,))
+
+
+def _load_watched(session: Session) -> tuple[Watched, ...]:
+    return tuple(Watched(a.channel, a.account, a.name, a.category) for a in session.scalars(
+        select(PriorityAccount).where(PriorityAccount.active.is_(True))))
+
+
+def priority_list(session: Session) -> tuple[Watched, ...]:
+    return _WATCHED.get(session, _load_watched)
+
+
+def priority_reason(watch: Sequence[Watched | PriorityAccount], message: InboundMessage) -> str:
     """Why a message makes its conversation priority (W-19 5.2–5.3.1): the sender's
     account is on the list, or the message mentions a board account. "" otherwise."""
     handles = {message.contact.lower()}

@@ -22,6 +22,25 @@ log = logging.getLogger("sigap.broker")
 PREFIX = "sigap:live:"
 
 
+class Event(dict[str, Any]):
+    """An event as delivered: its Server-Sent Events text is encoded once for every
+    listener of the topic, not once per listener."""
+
+    __slots__ = ("sse",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(data)
+        body = json.dumps(data, default=str)
+        self.sse = f"event: {data.get('kind', 'message')}\ndata: {body}\n\n"
+
+
+def encode(event: dict[str, Any]) -> str:
+    """The event as a Server-Sent Events block."""
+    if isinstance(event, Event):
+        return event.sse
+    return Event(event).sse
+
+
 class Subscription:
     """The events of some topics for one listener (one browser tab), as they come."""
 
@@ -46,6 +65,11 @@ class Subscription:
 
     def close(self) -> None:
         self.broker.unsubscribe(self)
+
+
+def _hand_over(subs: list[Subscription], event: dict[str, Any]) -> None:
+    for sub in subs:
+        sub.deliver(event)
 
 
 class Broker:
@@ -123,12 +147,19 @@ class Broker:
     def _deliver(self, topic: str, event: dict[str, Any]) -> None:
         with self._lock:
             subs = list(self._subs.get(topic, ()))
-        payload = {**event, "topic": topic, "fanned": time.time()}
+        if not subs:
+            return
+        payload = Event({**event, "topic": topic, "fanned": time.time()})
+        # One wake-up of each event loop for all its listeners, not one per listener.
+        by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = {}
         for sub in subs:
+            by_loop.setdefault(sub.loop, []).append(sub)
+        for loop, group in by_loop.items():
             try:
-                sub.loop.call_soon_threadsafe(sub.deliver, payload)
-            except RuntimeError:  # its loop has closed: the listener is gone
-                self.unsubscribe(sub)
+                loop.call_soon_threadsafe(_hand_over, group, payload)
+            except RuntimeError:  # its loop has closed: the listeners are gone
+                for sub in group:
+                    self.unsubscribe(sub)
 
     async def run(self) -> None:
         """Nothing to relay in one process."""

@@ -15,226 +15,47 @@ the agent's items, then its slot; work touching several agents locks them by asc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, NotFound
-from sigap.db.session import on_commit
-from sigap.org.models import Staff, priority_eligible
-from sigap.routing import live, policy, queues
+from sigap.db.session import txn_info
+from sigap.org.models import Staff
+from sigap.routing import live, offers, queues
 from sigap.routing import service as presence
 from sigap.routing.models import (
     AgentSlot,
     AgentState,
     Offer,
     Presence,
-    Queue,
-    QueueMember,
-    SkillLevel,
     WorkItem,
     WorkState,
 )
+from sigap.routing.offers import (
+    AVAILABLE,
+    LIVE,
+    REOFFER_AFTER,
+    Work,
+    dispatch,
+    enqueue,
+    enqueue_many,
+    queue_work,
+)
 from sigap.tickets import actions
 
-LIVE = (WorkState.waiting, WorkState.offered, WorkState.assigned)
-AVAILABLE = (AgentState.ready, AgentState.busy)
-# An agent who declined or missed an item is not offered it again for this long.
-REOFFER_AFTER = dt.timedelta(minutes=5)
+__all__ = ["AVAILABLE", "LIVE", "REOFFER_AFTER", "Work", "dispatch", "enqueue", "enqueue_many",
+           "queue_work"]
+
 MISSED = "missed"  # the aux reason given when an offer times out (RONA)
-
-
-@dataclass(frozen=True)
-class Work:
-    """What to route: one ticket or one conversation."""
-
-    kind: str
-    ref_id: int
-    channel: str
-    title: str = ""
-    tier: int = 1
-    segment: str = ""
-    product: str = ""
-    priority: bool = False
-    due_at: dt.datetime | None = None
-    sticky_agent_id: int | None = None
+_LOCKED = "routing.locked_presence"
 
 
 def _topics(item: WorkItem, *agents: int | None) -> list[str]:
-    return [f"queue:{item.queue_id}"] + [f"agent:{a}" for a in agents if a is not None]
-
-
-def enqueue(session: Session, work: Work, now: dt.datetime | None = None) -> WorkItem | None:
-    """Put work in its queue and offer it at once if an agent is free. None when no queue
-    is set up for it (the team queue of the ticket desk still shows it). Work already
-    live is not queued twice; it only becomes priority if it now is."""
-    now = now or utcnow()
-    live_item = session.scalar(select(WorkItem).where(
-        WorkItem.kind == work.kind, WorkItem.ref_id == work.ref_id,
-        WorkItem.state.in_(LIVE)))
-    if live_item is not None:
-        if work.priority and not live_item.priority:
-            live_item.priority = True
-        return live_item
-    queue = queues.find_queue(session, work.channel, work.tier, work.segment, work.product)
-    if queue is None:
-        return None
-    item = WorkItem(kind=work.kind, ref_id=work.ref_id, queue_id=queue.id,
-                    channel=work.channel, title=work.title[:200], priority=work.priority,
-                    due_at=work.due_at, arrived_at=now, sticky_agent_id=work.sticky_agent_id,
-                    state=WorkState.waiting)
-    try:
-        with session.begin_nested():
-            session.add(item)
-    except IntegrityError:  # another process queued the same work a moment ago
-        return session.scalar(select(WorkItem).where(
-            WorkItem.kind == work.kind, WorkItem.ref_id == work.ref_id,
-            WorkItem.state.in_(LIVE)))
-    live.notify(session, _topics(item), "queue")
-    dispatch(session, [queue.id], now)
-    return item
-
-
-def enqueue_many(session: Session, works: Sequence[Work],
-                 now: dt.datetime | None = None) -> int:
-    """Queue a batch (an IMAP fetch) with one dispatch at the end; returns how many
-    items were queued."""
-    now = now or utcnow()
-    found: dict[tuple[str, int, str, str], Queue | None] = {}
-    fresh: list[WorkItem] = []
-    for kind in {w.kind for w in works}:
-        refs = [w.ref_id for w in works if w.kind == kind]
-        live_refs = set(session.scalars(select(WorkItem.ref_id).where(
-            WorkItem.kind == kind, WorkItem.ref_id.in_(refs), WorkItem.state.in_(LIVE))))
-        for work in works:
-            if work.kind != kind or work.ref_id in live_refs:
-                continue
-            key = (work.channel, work.tier, work.segment, work.product)
-            if key not in found:
-                found[key] = queues.find_queue(session, *key)
-            queue = found[key]
-            if queue is None:
-                continue
-            live_refs.add(work.ref_id)
-            fresh.append(WorkItem(
-                kind=work.kind, ref_id=work.ref_id, queue_id=queue.id, channel=work.channel,
-                title=work.title[:200], priority=work.priority, due_at=work.due_at,
-                arrived_at=now, sticky_agent_id=work.sticky_agent_id,
-                state=WorkState.waiting))
-    if not fresh:
-        return 0
-    try:
-        with session.begin_nested():
-            session.add_all(fresh)
-    except IntegrityError:  # raced with another process: one by one
-        for work in works:
-            enqueue(session, work, now)
-        return len(fresh)
-    hit = {item.queue_id for item in fresh}
-    live.notify(session, [f"queue:{q}" for q in hit], "queue")
-    dispatch(session, hit, now)
-    return len(fresh)
-
-
-def _candidates(session: Session, queue: Queue, today: dt.date) -> list[policy.Candidate]:
-    # Columns, not Staff objects: a busy queue has hundreds of agents and this runs for
-    # every new item.
-    rows = session.execute(
-        select(AgentSlot.staff_id, AgentSlot.capacity - AgentSlot.used, AgentSlot.idle_since,
-               SkillLevel.level, Staff.skills, Staff.hire_date, Staff.qa_met_months)
-        .join(QueueMember, QueueMember.staff_id == AgentSlot.staff_id)
-        .join(Presence, Presence.staff_id == AgentSlot.staff_id)
-        .join(Staff, Staff.id == AgentSlot.staff_id)
-        .outerjoin(SkillLevel, (SkillLevel.staff_id == AgentSlot.staff_id)
-                   & (SkillLevel.skill == queue.skill))
-        .where(QueueMember.queue_id == queue.id, AgentSlot.channel == queue.channel,
-               AgentSlot.used < AgentSlot.capacity, Presence.state.in_(AVAILABLE),
-               Staff.active.is_(True))).all()
-    found = []
-    for staff_id, free, idle_since, level, skills, hired, qa_months in rows:
-        if not queue.skill:
-            level = 1
-        elif level is None:
-            level = 1 if queue.skill in (skills or []) else 0
-        found.append(policy.Candidate(staff_id=staff_id, free=int(free),
-                                      idle_since=idle_since, level=int(level),
-                                      priority_ok=priority_eligible(hired, qa_months, today)))
-    return found
-
-
-def _excluded(session: Session, item_ids: Sequence[int],
-              now: dt.datetime) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    rows = session.execute(select(Offer.item_id, Offer.staff_id).where(
-        Offer.item_id.in_(item_ids), Offer.outcome.in_(("declined", "timeout")),
-        Offer.ended_at > now - REOFFER_AFTER))
-    for item_id, staff_id in rows:
-        found.setdefault(item_id, set()).add(staff_id)
-    return found
-
-
-def _take(session: Session, item_id: int, staff_id: int, channel: str, queue: Queue,
-          now: dt.datetime) -> WorkItem | None:
-    """Offer one item to one agent, atomically; None when either was taken meanwhile."""
-    slot = session.scalar(
-        select(AgentSlot).where(AgentSlot.staff_id == staff_id, AgentSlot.channel == channel,
-                                AgentSlot.used < AgentSlot.capacity)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-    if slot is None:
-        return None
-    item = session.scalar(
-        select(WorkItem).where(WorkItem.id == item_id, WorkItem.state == WorkState.waiting)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-    if item is None:
-        return None
-    slot.used += 1
-    item.state, item.agent_id = WorkState.offered, staff_id
-    item.offered_at = now
-    item.offer_expires_at = now + dt.timedelta(seconds=queue.offer_seconds)
-    item.offers += 1
-    session.add(Offer(item_id=item.id, staff_id=staff_id, offered_at=now))
-    live.notify(session, _topics(item, staff_id), "offer", item=item.id, title=item.title)
-    timer = offer_timer
-    if timer is not None:
-        expires = item.offer_expires_at
-        on_commit(session, lambda: timer(expires))
-    return item
-
-
-def dispatch(session: Session, queue_ids: Iterable[int] | None = None,
-             now: dt.datetime | None = None, limit: int = 200) -> list[WorkItem]:
-    """Offer waiting work to free agents, queue by queue in priority order."""
-    now = now or utcnow()
-    stmt = select(Queue).where(Queue.active.is_(True)).order_by(Queue.priority.desc(),
-                                                                 Queue.id)
-    if queue_ids is not None:
-        stmt = stmt.where(Queue.id.in_(list(queue_ids)))
-    offered: list[WorkItem] = []
-    for queue in session.scalars(stmt).all():
-        waiting = session.execute(
-            select(WorkItem.id, WorkItem.priority, WorkItem.arrived_at, WorkItem.due_at,
-                   WorkItem.sticky_agent_id)
-            .where(WorkItem.queue_id == queue.id, WorkItem.state == WorkState.waiting)
-            .order_by(WorkItem.priority.desc(), WorkItem.arrived_at).limit(limit)).all()
-        if not waiting:
-            continue
-        agents = _candidates(session, queue, now.date())
-        if not agents:
-            continue
-        items = [policy.Waiting(item_id=i, priority=p, arrived_at=a, due_at=d,
-                                sticky_agent_id=s) for i, p, a, d, s in waiting]
-        excluded = _excluded(session, [i.item_id for i in items], now)
-        for item_id, staff_id in policy.plan(items, agents, queue.min_level, now, excluded):
-            taken = _take(session, item_id, staff_id, queue.channel, queue, now)
-            if taken is not None:
-                offered.append(taken)
-    session.flush()
-    return offered
+    return offers.topics(item.queue_id, *agents)
 
 
 def _release(session: Session, staff_id: int, channel: str, now: dt.datetime) -> None:
@@ -259,17 +80,23 @@ def _end_offer(session: Session, item: WorkItem, outcome: str, now: dt.datetime)
 def _lock_agents(session: Session, *staff_ids: int | None) -> None:
     """Take the agents' presence rows, by ascending id: the first lock of any change to
     an agent's work (see the module's note on lock order)."""
+    held: list[Presence] = txn_info(session).setdefault(_LOCKED, [])
     for staff_id in sorted({s for s in staff_ids if s is not None}):
         row = session.scalar(select(Presence).where(Presence.staff_id == staff_id)
                              .with_for_update().execution_options(populate_existing=True))
-        if row is None:
+        if row is not None:
+            # Kept for the transaction: the session holds its objects weakly, and the
+            # change of state that follows would read the row again.
+            held.append(row)
+        else:
             presence.set_state(session, staff_id, AgentState.offline, source="routing")
 
 
 def _locked_item(session: Session, item_id: int, agent_id: int | None = None) -> WorkItem:
     """The item, locked after its agent: `agent_id` is who the caller expects holds it."""
-    current = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
-    _lock_agents(session, agent_id if agent_id is not None else current)
+    if agent_id is None:
+        agent_id = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
+    _lock_agents(session, agent_id)
     item = session.scalar(select(WorkItem).where(WorkItem.id == item_id).with_for_update()
                           .execution_options(populate_existing=True))
     if item is None:
@@ -471,12 +298,13 @@ def on_presence(session: Session, staff_id: int, state: str,
 
 def _announce(session: Session, staff_id: int, member_of: Sequence[int] | None = None) -> None:
     """Tell the floor (the agent's queues, team and site) that the agent's state changed."""
-    staff = session.get(Staff, staff_id)
+    where = session.execute(select(Staff.team_id, Staff.site_id).where(
+        Staff.id == staff_id)).first()
     if member_of is None:
         member_of = queues.queues_of(session, staff_id)
     topics = [f"queue:{q}" for q in member_of]
-    if staff is not None:
-        topics += [f"team:{staff.team_id}", f"site:{staff.site_id}"]
+    if where is not None:
+        topics += [f"team:{where[0]}", f"site:{where[1]}"]
     live.notify(session, topics, "presence", staff=staff_id)
 
 
@@ -520,10 +348,6 @@ def reconcile(session: Session, now: dt.datetime | None = None) -> int:
     for _agent, kind, ref_id in sorted(stale, key=lambda r: (r[0] or 0, r[1], r[2])):
         close_work(session, kind, ref_id, now)
     return len(stale)
-
-
-# Set by the worker's registration: schedules an offer time-out check at a given moment.
-offer_timer: Callable[[dt.datetime], None] | None = None
 
 
 def last_agent(session: Session, kind: str, ref_id: int) -> int | None:

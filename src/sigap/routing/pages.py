@@ -3,7 +3,6 @@ and the Server-Sent Events stream that keeps them current without reloading."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -59,8 +58,7 @@ async def _events(topics: list[str]) -> AsyncIterator[str]:
         if event is None:
             yield ": ping\n\n"
         else:
-            data = json.dumps(event, default=str)
-            yield f"event: {event.get('kind', 'message')}\ndata: {data}\n\n"
+            yield broker.encode(event)
 
 
 @router.get("/live")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from sigap.core.cache import Cached
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.org.models import Channel, Staff
@@ -86,13 +87,43 @@ def list_queues(session: Session, site_ids: Sequence[int] | None = None) -> list
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class QueueInfo:
+    """What routing needs of an active queue, kept in memory (see `active_queues`)."""
+
+    id: int
+    channel: str
+    tier: int
+    segment: str
+    product: str
+    skill: str
+    min_level: int
+    priority: int
+    offer_seconds: int
+
+
+# Every contact asks which queue takes it; queues are edited a few times a day.
+_ACTIVE: Cached[tuple[QueueInfo, ...]] = Cached("routing.queues", 30.0, (Queue,))
+
+
+def _load_active(session: Session) -> tuple[QueueInfo, ...]:
+    return tuple(QueueInfo(q.id, q.channel, q.tier, q.segment, q.product, q.skill,
+                           q.min_level, q.priority, q.offer_seconds)
+                 for q in session.scalars(select(Queue).where(Queue.active.is_(True))
+                                          .order_by(Queue.priority.desc(), Queue.id)))
+
+
+def active_queues(session: Session) -> tuple[QueueInfo, ...]:
+    """The active queues, in the order they are served (priority, then age)."""
+    return _ACTIVE.get(session, _load_active)
+
+
 def find_queue(session: Session, channel: str, tier: int = 1, segment: str = "",
-               product: str = "") -> Queue | None:
+               product: str = "") -> QueueInfo | None:
     """The most specific active queue for this work (product, then segment), or None
     when routing is not set up for it."""
-    found = list(session.scalars(select(Queue).where(
-        Queue.active.is_(True), Queue.channel == channel, Queue.tier == tier,
-        Queue.segment.in_(("", segment)), Queue.product.in_(("", product)))))
+    found = [q for q in active_queues(session) if q.channel == channel and q.tier == tier
+             and q.segment in ("", segment) and q.product in ("", product)]
     if not found:
         return None
     return max(found, key=lambda q: (q.product != "", q.segment != "", q.priority, -q.id))

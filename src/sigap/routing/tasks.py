@@ -16,7 +16,7 @@ from sigap.config import Settings
 from sigap.core import timers
 from sigap.db.session import transaction
 from sigap.jobs import job_sessions
-from sigap.routing import assignment, surge
+from sigap.routing import assignment, offers, surge
 
 
 def sweep(settings: Settings) -> None:
@@ -41,19 +41,19 @@ def arm_offer_timer(settings: Settings) -> OfferTimer:
     """Have each offer made by this process timed out the moment it expires, on the
     process's timer thread (core/timers.py); the sweep every minute catches the offers of
     a process that stopped first. Returns the timer it replaces (see restore_offer_timer)."""
-    previous = assignment.offer_timer
+    previous = offers.offer_timer
     key = f"offer-timeout:{settings.database_url}"
 
     def schedule(at: dt.datetime) -> None:
         timers.at(at.timestamp() + 0.2, key, lambda: expire_due_offers(settings))
 
-    assignment.offer_timer = schedule
+    offers.offer_timer = schedule
     return previous
 
 
 def restore_offer_timer(timer: OfferTimer) -> None:
     """Put back the timer an application replaced when it stops (tests start many)."""
-    assignment.offer_timer = timer
+    offers.offer_timer = timer
 
 
 def register(huey: Huey, settings: Settings) -> dict[str, TaskWrapper]:
