@@ -21,6 +21,7 @@ from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
+from sigap.reports.models import ReportRun, ReportSchedule
 from sigap.routing.models import (
     AgentSlot,
     AuxReason,
@@ -35,6 +36,7 @@ from sigap.routing.models import (
     WorkItem,
 )
 from sigap.sla.models import CaringTask, SlaNotice, SlaPolicy
+from sigap.surveys.models import CsatSurvey
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 from sigap.workforce.models import (
     Attendance,
@@ -64,6 +66,7 @@ __all__ = [
     "ChannelCapacity",
     "ChatMessage",
     "Conversation",
+    "CsatSurvey",
     "Customer",
     "CustomerAccessGrant",
     "CustomerContact",
@@ -87,6 +90,8 @@ __all__ = [
     "QueuePlan",
     "RelatedProduct",
     "ReplyTemplate",
+    "ReportRun",
+    "ReportSchedule",
     "Roster",
     "RosterShift",
     "ShiftTemplate",

@@ -37,6 +37,9 @@ PUBLIC = {
     ("POST", "/api/channels/facebook/webhook"),
     ("GET", "/api/channels/x/webhook"),
     ("POST", "/api/channels/x/webhook"),
+    # The customer's CSAT survey: the signed, expiring link is the credential.
+    ("GET", "/survey/{token}"),
+    ("POST", "/survey/{token}"),
 }
 
 

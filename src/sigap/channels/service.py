@@ -22,6 +22,7 @@ from sigap.customers.contacts import normalise_phone
 from sigap.customers.models import ContactKind, Customer, CustomerContact
 from sigap.org import alerts
 from sigap.routing import assignment
+from sigap.surveys import answers as surveys
 from sigap.tickets import service as ticket_service
 from sigap.tickets.lifecycle import ACTIVE_STATES
 from sigap.tickets.models import EventKind, Ticket
@@ -110,6 +111,7 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
     cache: dict[tuple[str, str, str], Conversation] = {}
     watch = priority_list(session) if messages else []
     stored = duplicates = 0
+    work: set[int] = set()  # conversations with something for an agent to read
     for message in messages:
         if message.provider_id in seen:
             duplicates += 1
@@ -137,12 +139,17 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
             conversation.contact_name = message.contact_name[:200]
         conversation.updated_at = utcnow()
         stored += 1
+        # A lone digit 1–5 answering an open CSAT survey is no work for an agent.
+        if message.channel != "whatsapp" or surveys.take_whatsapp_reply(
+                session, None, message.contact, message.text, message.at) is None:
+            work.add(conversation.id)
     for status in statuses:
         _apply_status(session, status)
     delivery.processed_at = utcnow()
     session.flush()
     for conversation in {c.id: c for c in cache.values()}.values():
-        route(session, conversation)
+        if conversation.id in work:
+            route(session, conversation)
     return Received(delivery.id, stored, duplicates, len(statuses))
 
 

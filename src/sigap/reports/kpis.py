@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from sigap.channels.alarms.models import Alarm
 from sigap.customers.models import Customer
+from sigap.reports.csat import csat
 from sigap.sla import policy as sla_policy
 from sigap.sla.calendar import TENESA_24X7
 from sigap.sla.clock import longest_silence, measure, pauses
@@ -232,7 +233,7 @@ TENESA: tuple[Kpi, ...] = (
     Kpi("D15.8", "TTR sesuai SLA", 92, ttr_compliance),
     Kpi("D15.9", "Rata-rata capaian KPI agen", 90, _no_data),
     Kpi("D15.10", "Caring terkonfirmasi", 100, confirmed_caring),
-    Kpi("D15.11", "Customer Satisfaction Score", 80, _no_data),
+    Kpi("D15.11", "Customer Satisfaction Score", 80, csat),
     Kpi("D15.12", "First Contact Resolution", 95, first_contact_resolution),
 )
 TAM: tuple[Kpi, ...] = (
