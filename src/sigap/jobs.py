@@ -34,7 +34,7 @@ log = logging.getLogger("sigap.jobs")
 TASK_MODULES: tuple[str, ...] = ("sigap.channels.email.tasks", "sigap.channels.tasks",
                                   "sigap.routing.tasks", "sigap.sla.tasks",
                                   "sigap.workforce.tasks", "sigap.surveys.tasks",
-                                  "sigap.reports.tasks")
+                                  "sigap.reports.scheduled.tasks")
 
 
 def queue_path(settings: Settings) -> Path:

@@ -21,7 +21,7 @@ from sigap.channels.whatsapp.models import WaTemplate
 from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContact, CustomerService
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
-from sigap.reports.models import ReportRun, ReportSchedule
+from sigap.reports.scheduled.models import ReportRun, ReportSchedule
 from sigap.routing.models import (
     AgentSlot,
     AuxReason,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from sigap.auth.actor import Actor
 from sigap.core.errors import Conflict, InvalidInput, NotFound
+from sigap.reports.month import month_bounds
 from sigap.surveys import answers, links, service
 from sigap.surveys.models import CsatSurvey
 from sigap.web.deps import DbSession, PostedForm, require, settings_of
@@ -65,20 +63,6 @@ def survey_answer(token: str, request: Request, session: DbSession,
     except InvalidInput as exc:
         return _page(request, token, found, _(exc.message), 422, exc.field or "")
     return _page(request, token, found, done=True)
-
-
-def month_bounds(month: str | None, zone: str) -> tuple[str, dt.datetime, dt.datetime]:
-    """The calendar month "YYYY-MM" (this month when absent) in the user's zone, as UTC."""
-    tz = ZoneInfo(zone)
-    try:
-        first = dt.datetime.strptime(month, "%Y-%m").date() if month else \
-            dt.datetime.now(tz).date().replace(day=1)
-    except ValueError:
-        raise InvalidInput("Bulan tidak valid (YYYY-MM).", field="month") from None
-    after = (first + dt.timedelta(days=32)).replace(day=1)
-    return (first.strftime("%Y-%m"),
-            dt.datetime.combine(first, dt.time(0), tz).astimezone(dt.UTC),
-            dt.datetime.combine(after, dt.time(0), tz).astimezone(dt.UTC))
 
 
 @router.get("/reports/csat")
