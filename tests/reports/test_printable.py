@@ -56,8 +56,8 @@ def test_monthly_report_prints_every_kpi_with_its_trend(client: TestClient,
     assert "60.0 %" in row[:600] and "3 / 5" in row[:600]
     trend = html[html.index('data-trend="D15.7"'):]
     trend = trend[:trend.index("</tr>")]
-    assert [c.split(">")[-1] for c in
-                                              trend.split("</td>")[1:4]] == ["100.0 %", "0.0 %", "50.0 %"]
+    cells = [c.split(">")[-1] for c in trend.split("</td>")[1:4]]
+    assert cells == ["100.0 %", "0.0 %", "50.0 %"]
     assert 'data-code="D15.1" data-light="grey"' in html
     english = client.get("/lang/en?next=/", follow_redirects=False)
     assert english.status_code in (302, 303, 307)
