@@ -71,6 +71,7 @@ def monthly(request: Request, session: DbSession, actor: Actor = READ,
                  {"month": first.isoformat()})
     return render(request, "reports/monthly.html", {
         "month": first.strftime("%Y-%m"), "first": first, "start": start, "end": end,
+        "last": month.next_month(first) - dt.timedelta(days=1),
         "site": site, "sections": sections(session, first, actor.timezone),
         "generated": utcnow()})
 

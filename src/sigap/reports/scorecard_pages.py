@@ -66,7 +66,7 @@ def scorecard_page(request: Request, session: DbSession, actor: Actor = READ,
                    month_: str | None = Query(None, alias="month"),
                    site: str | None = None) -> HTMLResponse:
     return render(request, "reports/scorecard.html",
-                  {"nav": "kpi", **_build(session, actor, month_, site)})
+                  {"nav": "reports", **_build(session, actor, month_, site)})
 
 
 @router.get("/reports/scorecard.xlsx")

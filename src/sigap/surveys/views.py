@@ -74,7 +74,7 @@ def results_page(request: Request, session: DbSession, month: str | None = None,
     satisfied_min = settings_of(request).csat_satisfied_min
     satisfied = sum((r.survey.score or 0) >= satisfied_min for r in answered)
     return render(request, "surveys/results.html", {
-        "nav": "kpi", "month": chosen, "rows": rows, "answered": len(answered),
+        "nav": "reports", "month": chosen, "rows": rows, "answered": len(answered),
         "satisfied": satisfied, "satisfied_min": satisfied_min,
         "percent": 100.0 * satisfied / len(answered) if answered else None,
         "sent": sum(r.survey.status != "skipped" for r in rows)})

@@ -35,7 +35,7 @@ def _page(request: Request, session: Session, status: int = 200, error: str = ""
           field: str = "", form: dict[str, object] | None = None,
           editing: int | None = None) -> HTMLResponse:
     ctx: dict[str, Any] = {
-        "nav": "kpi", "schedules": service.schedules(session), "runs": service.runs(session),
+        "nav": "reports", "schedules": service.schedules(session), "runs": service.runs(session),
         "sites": list(session.scalars(select(Site).order_by(Site.name))),
         "roles": [r.value for r in Role], "error": error, "field": field,
         "form": form or {}, "editing": editing}
