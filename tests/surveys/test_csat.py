@@ -301,3 +301,31 @@ def test_csat_by_hand_and_the_results_page(client: TestClient, session: Session)
     factories.login(client, world.agent_a.login_code)
     assert client.get("/reports/csat?month=2026-11").status_code == 403
 
+
+
+def test_facebook_ticket_asked_in_its_conversation_else_by_email(
+        session: Session, sessions: sessionmaker[Session], settings: Settings) -> None:
+    world = floor(session)
+    session.add(CustomerContact(customer_id=world.customer.id, kind="email",
+                                value="budi@pelanggan.co.id"))
+    mailbox(session)
+    session.commit()
+    open_window = _resolved(session, world, channel="facebook")
+    closed_window = _resolved(session, world, channel="facebook")
+    session.add_all([
+        Conversation(channel="facebook", account="PAGE1", contact="psid-1",
+                     customer_id=world.customer.id, ticket_id=open_window.id, state="open",
+                     last_inbound_at=utcnow()),
+        Conversation(channel="facebook", account="PAGE1", contact="psid-2",
+                     customer_id=world.customer.id, ticket_id=closed_window.id,
+                     state="closed", last_inbound_at=utcnow() - dt.timedelta(days=3))])
+    session.commit()
+    assert tasks.send_one(sessions, settings, open_window.id) == "sent"
+    assert tasks.send_one(sessions, settings, closed_window.id) == "sent"
+    session.rollback()
+    first, second = session.scalars(select(CsatSurvey).order_by(CsatSurvey.id))
+    assert (first.channel, first.address) == ("facebook", "psid-1")
+    message = session.get(ChatMessage, first.chat_message_id)
+    assert message is not None and "/survey/" in message.text
+    assert "Balas dengan angka" not in message.text  # a digit is only taken on WhatsApp
+    assert second.channel == "email" and second.skip_reason.startswith("facebook:")

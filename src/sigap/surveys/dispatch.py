@@ -44,10 +44,13 @@ class Sent:
     reason: str = ""  # why nothing was sent, or why the first choice was passed over
 
 
-def question(ticket: Ticket, link: str) -> str:
-    return (f"Tiket {ticket.number} sudah selesai. Seberapa puas Anda dengan layanan kami? "
-            f"Balas dengan angka 1 (sangat tidak puas) sampai 5 (sangat puas), atau beri "
-            f"nilai dan komentar di {link}")
+def question(ticket: Ticket, link: str, channel: str) -> str:
+    """The question; only on WhatsApp is a lone digit taken as the answer."""
+    ask = f"Tiket {ticket.number} sudah selesai. Seberapa puas Anda dengan layanan kami? "
+    if channel == "whatsapp":
+        return (ask + "Balas dengan angka 1 (sangat tidak puas) sampai 5 (sangat puas), "
+                f"atau beri nilai dan komentar di {link}")
+    return ask + f"Beri nilai 1 (sangat tidak puas) sampai 5 (sangat puas) dan komentar di {link}"
 
 
 def _contact(session: Session, customer_id: int, kind: str) -> str:
@@ -59,7 +62,7 @@ def _contact(session: Session, customer_id: int, kind: str) -> str:
 
 def _chat(session: Session, conversation: Conversation, ticket: Ticket, link: str) -> Sent:
     """Free text inside the 24-hour window; on WhatsApp outside it, the approved template."""
-    text = question(ticket, link)
+    text = question(ticket, link, conversation.channel)
     try:
         row = outbox.queue(session, SYSTEM, conversation.id, text=text)
     except InvalidInput as exc:
@@ -68,8 +71,12 @@ def _chat(session: Session, conversation: Conversation, ticket: Ticket, link: st
             if conversation.channel == "whatsapp" else None
         if template is None:
             return Sent("none", conversation.contact, reason=str(exc))
-        row = outbox.queue(session, SYSTEM, conversation.id, template_id=template.id,
-                           parameters=[link])
+        try:
+            row = outbox.queue(session, SYSTEM, conversation.id, template_id=template.id,
+                               parameters=[link])
+        except InvalidInput as bad:  # a template written with another number of blanks
+            return Sent("none", conversation.contact,
+                        reason=f"Templat {TEMPLATE_NAME}: {bad}")
     return Sent(conversation.channel, conversation.contact, chat_message_id=row.id)
 
 
@@ -115,7 +122,7 @@ def _email(session: Session, ticket: Ticket, link: str) -> Sent:
     mime["Message-ID"] = msgid
     mime["Auto-Submitted"] = "auto-generated"
     mime["X-Sigap-Ticket"] = ticket.number
-    text = question(ticket, link) + "\n"
+    text = question(ticket, link, "email") + "\n"
     mime.set_content(text)
     row = EmailMessage(
         mailbox_id=mailbox.id, direction="outbound", message_key=msgid, message_id=msgid,
