@@ -48,7 +48,7 @@ def test_monthly_report_prints_every_kpi_with_its_trend(client: TestClient,
     assert page.status_code == 200
     html = page.text
     assert "@page" in html and "A4" in html and "@media print" in html
-    assert world.site.name in html
+    assert 'data-testid="report-site">Site: Semua site' in html
     for code in [f"D15.{n}" for n in range(1, 15)]:
         assert f'data-code="{code}"' in html, code
     assert 'data-code="D15.7" data-light="red"' in html  # 60 % against 90 %

@@ -67,7 +67,7 @@ def test_the_monthly_report_prints_as_a4(live_server: str, browser: Any,
     context, page = _login(browser, live_server, world.spv.login_code)
     page.goto(f"{live_server}/reports/monthly?month=2026-11")
     assert page.locator("section.board").count() == 2
-    assert page.locator("[data-testid=report-site]").inner_text().endswith(world.site.name)
+    assert page.locator("[data-testid=report-site]").inner_text().endswith("Semua site")
     page.emulate_media(media="print")
     assert not page.locator(".no-print").is_visible()
     pdf = page.pdf(format="A4", prefer_css_page_size=True)

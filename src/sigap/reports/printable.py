@@ -16,7 +16,6 @@ from sigap.auth import audit
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput
-from sigap.org.models import Site
 from sigap.reports import export, kpis, month
 from sigap.reports.pages import SPANS, period_for
 from sigap.web.deps import DbSession, require
@@ -65,14 +64,14 @@ def sections(session: Session, first: dt.date, zone: str) -> list[Section]:
 def monthly(request: Request, session: DbSession, actor: Actor = READ,
             month_: str | None = Query(None, alias="month")) -> HTMLResponse:
     first = month.first_of(month_, actor.timezone)
-    site = session.get(Site, actor.site_id) if actor.site_id is not None else None
     start, end = month.bounds(first, month.next_month(first), actor.timezone)
     audit.record(session, "reports.monthly_print", "reports", None,
                  {"month": first.isoformat()})
     return render(request, "reports/monthly.html", {
         "month": first.strftime("%Y-%m"), "first": first, "start": start, "end": end,
         "last": month.next_month(first) - dt.timedelta(days=1),
-        "site": site, "sections": sections(session, first, actor.timezone),
+        # The board counts every site; the header says so.
+        "site": None, "sections": sections(session, first, actor.timezone),
         "generated": utcnow()})
 
 
