@@ -329,3 +329,42 @@ def test_facebook_ticket_asked_in_its_conversation_else_by_email(
     assert message is not None and "/survey/" in message.text
     assert "Balas dengan angka" not in message.text  # a digit is only taken on WhatsApp
     assert second.channel == "email" and second.skip_reason.startswith("facebook:")
+
+
+def test_results_page_queries_do_not_grow_with_the_rows(app: object, client: TestClient,
+                                                        session: Session) -> None:
+    from typing import Any
+
+    from sqlalchemy import event
+
+    world = floor(session)
+    who = actor(session, world.agent_a)
+
+    def surveys(n: int, day: int) -> None:
+        for i in range(n):
+            ticket = new_ticket(session, who, world.customer)
+            ticket.team_id = world.team_a.id
+            session.add(CsatSurvey(ticket_id=ticket.id, customer_id=world.customer.id,
+                                   resolved_at=dt.datetime(2026, day, 5, 9, i, tzinfo=WIB),
+                                   channel="email", status="answered", score=1 + i % 5,
+                                   comment=f"c{i}"))
+        session.commit()
+
+    surveys(2, 10)
+    surveys(12, 11)
+    factories.login(client, world.spv.login_code)
+    counts = []
+    for month in ("2026-10", "2026-11"):
+        statements: list[str] = []
+
+        def listener(*args: Any) -> None:
+            statements.append(args[2])
+
+        engine = app.state.engine  # type: ignore[attr-defined]
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/reports/csat?month={month}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
