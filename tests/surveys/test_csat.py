@@ -353,14 +353,15 @@ def test_results_page_queries_do_not_grow_with_the_rows(app: object, client: Tes
     surveys(2, 10)
     surveys(12, 11)
     factories.login(client, world.spv.login_code)
+    statements: list[str] = []
+
+    def listener(*args: Any) -> None:
+        statements.append(args[2])
+
     counts = []
+    engine = app.state.engine  # type: ignore[attr-defined]
     for month in ("2026-10", "2026-11"):
-        statements: list[str] = []
-
-        def listener(*args: Any) -> None:
-            statements.append(args[2])
-
-        engine = app.state.engine  # type: ignore[attr-defined]
+        statements.clear()
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert client.get(f"/reports/csat?month={month}").status_code == 200
