@@ -218,8 +218,13 @@ def test_the_public_page_takes_one_answer_with_clear_errors(
     path = _link(mail.text)
     page = client.get(path)
     assert page.status_code == 200 and 'name="score"' in page.text
+    assert "Survei kepuasan pelanggan" in page.text
+    client.get("/lang/en?next=/")  # the page's language switch works without a login
+    assert "Customer satisfaction survey" in client.get(path).text
+    client.get("/lang/id?next=/")
     bad = client.post(path, data={"score": "9", "comment": ""})
     assert bad.status_code == 422 and 'data-field="score"' in bad.text
+    assert "Nilai harus angka 1 sampai 5." in bad.text
     assert client.post(path, data={"comment": "x"}).status_code == 422
     done = client.post(path, data={"score": "2", "comment": "Teknisi datang terlambat"})
     assert done.status_code == 200 and 'data-testid="thanks"' in done.text
