@@ -32,6 +32,7 @@ from sigap.routing import pages as routing_pages
 from sigap.routing import views as routing_views
 from sigap.routing.tasks import restore_offer_timer
 from sigap.sla import views as sla_views
+from sigap.surveys import views as survey_views
 from sigap.tickets import views as ticket_views
 from sigap.web import dispatch, errors
 from sigap.web import views as web_views
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    customer_views.router, ticket_views.router, email_views.router,
                    channel_views.router, routing_views.router, routing_api.router,
                    routing_pages.router, sla_views.router, report_views.router,
-                   workforce_views.router):
+                   workforce_views.router, survey_views.router):
         app.router.routes.extend(_flat_routes(router))
     dispatch.install(app.router)
     return app

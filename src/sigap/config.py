@@ -67,6 +67,21 @@ class Settings(BaseSettings):
     # (served by Sigap), else linked on the PBX's recording server at this base URL.
     recording_dir: str = ""
     recording_base_url: str = ""
+    # Where links in messages to customers point (the CSAT survey page).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # CSAT (D15.11): how long a survey link is valid, which scores count as satisfied,
+    # and the WhatsApp number id surveys of voice tickets go out from ("" = the number of
+    # the latest WhatsApp conversation).
+    csat_valid_days: int = 7
+    csat_satisfied_min: int = 4
+    csat_whatsapp_account: str = ""
+    # Scheduled reports go out by SMTP from here (empty host: not sent, the run says so).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, ssl, none
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "sigap@localhost"
 
 
 @lru_cache

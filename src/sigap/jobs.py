@@ -33,7 +33,8 @@ log = logging.getLogger("sigap.jobs")
 # its task wrappers by name.
 TASK_MODULES: tuple[str, ...] = ("sigap.channels.email.tasks", "sigap.channels.tasks",
                                   "sigap.routing.tasks", "sigap.sla.tasks",
-                                  "sigap.workforce.tasks", "sigap.reports.tasks")
+                                  "sigap.workforce.tasks", "sigap.reports.tasks",
+                                  "sigap.surveys.tasks", "sigap.reports.scheduled.tasks")
 
 
 def queue_path(settings: Settings) -> Path:

@@ -22,6 +22,7 @@ from sigap.customers.models import Customer, CustomerAccessGrant, CustomerContac
 from sigap.db.base import Base
 from sigap.org.models import Site, Staff, Team
 from sigap.reports.models import KpiTicketFact, KpiVoiceFact, KpiWatermark
+from sigap.reports.scheduled.models import ReportRun, ReportSchedule
 from sigap.routing.models import (
     AgentSlot,
     AuxReason,
@@ -36,6 +37,7 @@ from sigap.routing.models import (
     WorkItem,
 )
 from sigap.sla.models import CaringTask, SlaNotice, SlaPolicy
+from sigap.surveys.models import CsatSurvey
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 from sigap.workforce.models import (
     Attendance,
@@ -66,6 +68,7 @@ __all__ = [
     "ChannelCapacity",
     "ChatMessage",
     "Conversation",
+    "CsatSurvey",
     "Customer",
     "CustomerAccessGrant",
     "CustomerContact",
@@ -92,6 +95,8 @@ __all__ = [
     "QueuePlan",
     "RelatedProduct",
     "ReplyTemplate",
+    "ReportRun",
+    "ReportSchedule",
     "Roster",
     "RosterShift",
     "ShiftTemplate",

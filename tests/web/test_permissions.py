@@ -44,6 +44,9 @@ PUBLIC = {
     ("POST", "/api/channels/facebook/webhook/{account}"),
     ("GET", "/api/channels/x/webhook/{account}"),
     ("POST", "/api/channels/x/webhook/{account}"),
+    # The customer's CSAT survey: the signed, expiring link is the credential.
+    ("GET", "/survey/{token}"),
+    ("POST", "/survey/{token}"),
 }
 
 

@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, str] = {
     "wfm.review": "review the published N+1 roster against traffic (QIA)",
     "wfm.attendance": "correct check-in and check-out, with a reason",
     "wfm.self": "see one's own roster and check in and out",
+    "reports.csat": "read CSAT survey results with the customers' comments",
+    "reports.schedule": "manage the scheduled reports emailed to roles",
 }
 
 _TICKET_WORK = ("tickets.read", "tickets.write", "tickets.escalate", "interactions.write")
@@ -75,19 +77,22 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
         **_grant(Scope.site, *_TICKET_LEAD, "customers.read", "customers.write", "org.read"),
         **_grant(Scope.site, "audit.read", "channels.priority", "channels.alarm_rules",
                  "routing.manage", "routing.floor", "routing.move", "routing.overflow",
-                 "wfm.read"),
+                 "wfm.read", "reports.csat"),
     },
     Role.coordinator: _grant(Scope.all, *_TICKET_LEAD, "customers.read", "org.read", "audit.read",
                              "sla.manage", "channels.alarm_rules", "routing.manage",
-                             "routing.floor", "routing.move", "routing.overflow", "wfm.read"),
+                             "routing.floor", "routing.move", "routing.overflow", "wfm.read",
+                             "reports.csat", "reports.schedule"),
     Role.manager: _grant(
         Scope.all, *_TICKET_LEAD, "customers.read", "customers.write", "org.read", "audit.read",
         "channels.priority", "channels.alarm_rules", "sla.manage", "routing.manage",
-        "routing.floor", "routing.move", "routing.overflow", "wfm.read",
+        "routing.floor", "routing.move", "routing.overflow", "wfm.read", "reports.csat",
+        "reports.schedule",
     ),
     Role.qco: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
     Role.quality_assurance: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
-    Role.supervisor_quality: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
+    Role.supervisor_quality: _grant(Scope.all, "tickets.read", "customers.read", "org.read",
+                                    "reports.csat"),
     Role.qc_tier2: _grant(Scope.all, "tickets.read", "customers.read", "org.read"),
     Role.hd_support: _grant(
         Scope.all, "tickets.read", "tickets.write", "interactions.write", "customers.read"
@@ -101,7 +106,7 @@ ROLE_GRANTS: dict[str, dict[str, Scope]] = {
         Scope.all, "org.read", "org.write", "users.manage", "customers.read", "customers.write",
         "customers.import", "email.manage", "email.inbound", "email.templates",
         "channels.templates", "channels.cti", "channels.acd_import", "channels.alarms",
-        "channels.accounts", "channels.alarm_rules", "routing.manage",
+        "channels.accounts", "channels.alarm_rules", "routing.manage", "reports.schedule",
     ),
     Role.trainer: _grant(Scope.all, "org.read"),
     Role.knowledge_management: _grant(Scope.all, "org.read", "email.templates",

@@ -25,6 +25,7 @@ from sigap.org import alerts
 from sigap.org.models import Role, Staff
 from sigap.routing import assignment
 from sigap.routing.models import WorkItem
+from sigap.surveys import answers as surveys
 from sigap.tickets import actions as ticket_actions
 from sigap.tickets import service as ticket_service
 from sigap.tickets.lifecycle import ACTIVE_STATES
@@ -117,6 +118,7 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
     opened: set[int] = set()  # conversations this delivery opened
     watch = priority_list(session) if messages else []
     stored = duplicates = 0
+    work: set[int] = set()  # conversations with something for an agent to read
     for message in messages:
         if message.provider_id in seen:
             duplicates += 1
@@ -145,12 +147,17 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
             conversation.contact_name = message.contact_name[:200]
         conversation.updated_at = utcnow()
         stored += 1
+        # A lone digit 1–5 answering an open CSAT survey is no work for an agent.
+        if message.channel != "whatsapp" or surveys.take_whatsapp_reply(
+                session, None, message.contact, message.text, message.at) is None:
+            work.add(conversation.id)
     for status in statuses:
         _apply_status(session, status)
     delivery.processed_at = utcnow()
     session.flush()
     for conversation in {c.id: c for c in cache.values()}.values():
-        route(session, conversation, new=conversation.id in opened)
+        if conversation.id in work:
+            route(session, conversation, new=conversation.id in opened)
     return Received(delivery.id, stored, duplicates, len(statuses))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from sigap.reports import tally
+from sigap.reports import csat, tally
 from sigap.reports.kpis import Options
 from sigap.reports.models import KpiTicketFact, KpiVoiceFact
 from sigap.reports.tally import Ask
@@ -52,6 +52,20 @@ def _run(session: Session, kind: str, stmt: Select[int, bool]) -> Behind:
     return Behind(kind, tuple((int(r[0]), bool(r[1])) for r in rows), total)
 
 
+def ticket_outcomes(session: Session, code: str, ask: Ask, options: Options
+                    ) -> list[tuple[int, bool]]:
+    """Every (ticket id, met) a ticket KPI counts, unlimited (the agent scorecard)."""
+    if code == "D15.11":
+        stmt = csat.behind(ask)
+    else:
+        found = _ticket_query(code, ask, options)
+        if found is None:
+            raise KeyError(f"{code} is not counted by ticket")
+        where, met = found
+        stmt = select(T.ticket_id, and_(met).label("met")).where(*where)
+    return [(int(t), bool(ok)) for t, ok in session.execute(stmt)]
+
+
 def behind(session: Session, code: str, ask: Ask, options: Options) -> Behind | None:
     """The rows behind KPI `code`, or None when its numbers have no tickets or calls."""
     found = _ticket_query(code, ask, options)
@@ -66,6 +80,8 @@ def behind(session: Session, code: str, ask: Ask, options: Options) -> Behind | 
                     .join(T, T.ticket_id == CaringTask.ticket_id)
                     .where(CaringTask.opened_at >= ask.start, CaringTask.opened_at < ask.end,
                            *tally.ticket_where(ask)).order_by(done, CaringTask.ticket_id))
+    if code == "D15.11":
+        return _run(session, "tickets", csat.behind(ask))
     if code == "D15.3":
         within = and_(V.answered.is_(True),
                       V.wait_seconds <= options.sl_threshold_seconds).label("met")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sigap.auth.permissions import Scope, scope_for
 from sigap.channels.alarms.models import Alarm
-from sigap.reports import tally
+from sigap.reports import csat, tally
 from sigap.reports.models import KpiTicketFact
 from sigap.reports.tally import Ask, Filters
 from sigap.sla.models import CaringTask
@@ -194,6 +194,11 @@ def confirmed_caring(session: Session, ask: Ask, options: Options) -> Value:
     return _daily(ask, [(a, bool(ok)) for a, ok in rows], "tickets")
 
 
+def customer_satisfaction(session: Session, ask: Ask, options: Options) -> Value:
+    """Satisfied CSAT answers / answers, for tickets resolved in the period (reports/csat)."""
+    return _daily(ask, csat.answers(session, ask), "tickets")
+
+
 def staff_fulfilment(session: Session, ask: Ask, options: Options) -> Value:
     """Agents available / caplan FTE for the month the period starts in (workforce);
     per site, or all sites; not kept per team, agent or channel."""
@@ -222,7 +227,7 @@ TENESA: tuple[Kpi, ...] = (
     Kpi("D15.8", "TTR sesuai SLA", 92, ttr_compliance),
     Kpi("D15.9", "Rata-rata capaian KPI agen", 90, _no_data),
     Kpi("D15.10", "Caring terkonfirmasi", 100, confirmed_caring),
-    Kpi("D15.11", "Customer Satisfaction Score", 80, _no_data),
+    Kpi("D15.11", "Customer Satisfaction Score", 80, customer_satisfaction),
     Kpi("D15.12", "First Contact Resolution", 95, first_contact_resolution),
 )
 TAM: tuple[Kpi, ...] = (

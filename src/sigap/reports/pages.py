@@ -21,7 +21,7 @@ from sigap.auth.permissions import Scope, scope_for
 from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.org.models import Channel, Role, Site, Staff, Team
-from sigap.reports import drill, kpis
+from sigap.reports import drill, export, kpis
 from sigap.reports.period import SPANS, period_for
 from sigap.reports.tally import Ask, Filters
 from sigap.tickets.models import Interaction, Ticket
@@ -69,7 +69,7 @@ def _ask(board: str, span: str, day: str | None, actor: Actor, filters: Filters
 
 def _rows(session: DbSession, board: str, ask: Ask
           ) -> list[tuple[kpis.Kpi, kpis.Value, str]]:
-    return [(k, v, k.light(v)) for k, v in kpis.board(session, kpis.BOARDS[board], ask)]
+    return export.board_rows(session, board, ask)
 
 
 def _chart(kpi: kpis.Kpi, value: kpis.Value) -> dict[str, Any]:

@@ -11,13 +11,17 @@ from pydantic import AwareDatetime, BaseModel
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput
-from sigap.reports import kpis, pages
+from sigap.reports import kpis, pages, printable, scorecard_pages
 from sigap.reports.period import period_for
+from sigap.reports.scheduled import views as scheduled_views
 from sigap.reports.tally import Ask
 from sigap.web.deps import DbSession, require
 from sigap.web.route import TransactionRoute
 
 router = APIRouter(route_class=TransactionRoute, tags=["kpi"])
+router.include_router(printable.router)
+router.include_router(scorecard_pages.router)
+router.include_router(scheduled_views.router)
 router.include_router(pages.router)
 
 

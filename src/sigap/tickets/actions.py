@@ -3,12 +3,15 @@ take-over, assignment and merge. Every action appends a TicketEvent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from sigap.db.session import on_commit
 from sigap.org import alerts
 from sigap.org.models import Role, Staff, Team
 from sigap.tickets import lifecycle
@@ -21,6 +24,10 @@ from sigap.tickets.models import (
     TicketState,
 )
 from sigap.tickets.service import _staff_team, add_event, check_team, get_ticket
+
+# Called with the ticket id once a resolution commits (the worker's CSAT survey job,
+# surveys/tasks.py); None where no worker queue is registered.
+on_resolved: Callable[[int], object] | None = None
 
 LEVELS: tuple[str, ...] = (
     EscalationLevel.agent, EscalationLevel.team_leader, EscalationLevel.supervisor,
@@ -90,6 +97,14 @@ def _move(session: Session, actor: Actor, ticket: Ticket, target: str, reason: s
               from_state=before, to_state=after.state, data=data)
     _tell_pic(session, actor, ticket, f"Tiket {ticket.number} kini {after.state}"
               + (f": {reason}" if reason else ""))
+    hand_over = on_resolved
+    if after.state == TicketState.resolved and hand_over is not None:
+        ticket_id = ticket.id
+
+        def queue_survey() -> None:
+            hand_over(ticket_id)
+
+        on_commit(session, queue_survey)
 
 
 def _tell_pic(session: Session, actor: Actor, ticket: Ticket, message: str) -> None:

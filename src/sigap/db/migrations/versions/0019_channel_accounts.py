@@ -13,7 +13,7 @@ from alembic import op
 import sigap.db.base
 
 revision = '0019'
-down_revision = '0014'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Scheduled reports: the board emailed to chosen roles, daily or monthly."""

@@ -1,0 +1,1 @@
+"""Customer satisfaction surveys after a ticket is resolved (D15.11)."""
