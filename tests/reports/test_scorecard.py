@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sigap.auth.actor import SYSTEM
 from sigap.org.models import Staff
-from sigap.reports import kpis, scorecard
+from sigap.reports import kpis, rollup, scorecard
 from sigap.routing import service as presence
 from sigap.sla.models import SlaPolicy
 from sigap.surveys.models import CsatSurvey
@@ -49,6 +49,14 @@ def _ticket(session: Session, owner: Staff, day: int, update: int, resolved: tup
                     kind="customer_update", actor_id=owner.id),
         TicketEvent(ticket_id=t.id, at=at(day, *resolved), kind="state_changed",
                     to_state="resolved", actor_id=owner.id)])
+    for i in range(reopen):  # resolved too early, reopened at once (the log says so)
+        first = at(day, 8) + dt.timedelta(minutes=update + 1 + 2 * i)
+        session.add_all([
+            TicketEvent(ticket_id=t.id, at=first, kind="state_changed", from_state="open",
+                        to_state="resolved", actor_id=owner.id),
+            TicketEvent(ticket_id=t.id, at=first + dt.timedelta(minutes=1),
+                        kind="state_changed", from_state="resolved", to_state="open",
+                        actor_id=owner.id)])
     if score is not None:
         session.add(CsatSurvey(ticket_id=t.id, customer_id=customer.id,
                                resolved_at=at(day, *resolved), channel="email",
@@ -95,6 +103,7 @@ def _month(session: Session) -> Floor:
         hour, minute = (int(x) for x in hhmm.split(":"))
         presence.set_state(session, w.agent_a.id, state, reason,
                            at=dt.datetime(2026, 11, 10, hour, minute, tzinfo=utc))
+    rollup.refresh(session)  # the KPI facts the worker keeps
     session.commit()
     return w
 

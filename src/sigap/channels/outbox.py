@@ -57,7 +57,8 @@ def queue(session: Session, actor: Actor, conversation_id: int, *, text: str = "
           template_id: int | None = None, parameters: list[str] | None = None,
           media: Media | None = None) -> ChatMessage:
     conversation = service.get_conversation(session, conversation_id)
-    if conversation.state != "open":
+    # Sigap's own messages (the CSAT question) may follow a conversation the agent closed.
+    if conversation.state != "open" and not actor.is_system:
         raise Conflict("Percakapan ini sudah ditutup; balasan pelanggan berikutnya membuka "
                        "percakapan baru.", field="conversation")
     adapter = ADAPTERS.get(conversation.channel)

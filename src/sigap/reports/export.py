@@ -33,8 +33,15 @@ def board_rows(session: Session, board: str, ask: kpis.Ask) -> list[Row]:
     return [(k, v, k.light(v)) for k, v in kpis.board(session, kpis_of(board), ask)]
 
 
+def _count(value: float | None) -> float | None:
+    """Counts as whole numbers (3, not 3.0); sums of minutes keep two decimals."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
 def lines(rows: Sequence[Row], locale: str = "id") -> list[Line]:
-    return [(k.code, k.name, k.target, v.numerator, v.denominator,
+    return [(k.code, k.name, k.target, _count(v.numerator), _count(v.denominator),
              round(v.percent, 2) if v.percent is not None else None,
              translate(LIGHTS[light], locale))
             for k, v, light in rows]

@@ -35,9 +35,10 @@ class Report:
 
 def render(session: Session, schedule: ReportSchedule, first: dt.date, after: dt.date,
            zone: str, site_name: str) -> Report:
-    """The report of the schedule's site (every site when it names none)."""
+    """The board over every site, as the client is reported to (the schedule's site only
+    chooses the recipients and the clock)."""
     start, end = month.bounds(first, after, zone)
-    ask = kpis.Ask(start, end, zone, kpis.Filters(site_id=schedule.site_id), None, utcnow())
+    ask = kpis.Ask(start, end, zone, kpis.Filters(), None, utcnow())
     rows = export.board_rows(session, schedule.board, ask)
     lang = schedule.language
     label = first.isoformat() if schedule.frequency == "daily" else first.strftime("%Y-%m")

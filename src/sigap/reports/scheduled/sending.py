@@ -15,7 +15,6 @@ from sigap.auth.actor import SYSTEM
 from sigap.config import Settings
 from sigap.core.clock import utcnow
 from sigap.db.session import transaction
-from sigap.org.models import Site
 from sigap.reports.scheduled import mailer, service
 from sigap.reports.scheduled.models import ReportRun, ReportSchedule
 from sigap.web.i18n import translate
@@ -42,12 +41,9 @@ def _prepare(session: Session, now: dt.datetime) -> list[Due]:
         if period is None:
             continue
         to = service.recipients(session, schedule)
-        # The site chooses the recipients, the clock and the figures.
-        site = session.get(Site, schedule.site_id) if schedule.site_id else None
+        # The site chooses the recipients and the clock; the board counts every site.
         report = mailer.render(session, schedule, period[0], period[1], zone,
-                               site.name if site else translate("Semua site",
-                                                                schedule.language)) \
-            if to else None
+                               translate("Semua site", schedule.language)) if to else None
         found.append(Due(schedule.id, period[0], to, report))
     return found
 
