@@ -75,3 +75,20 @@ def test_a_plan_naming_a_site_or_queue_that_does_not_exist_is_refused(
         "name": "Baru", "channel": "voice", "routing_queue_id": 999})
     assert wrong_queue.status_code == 422
     assert wrong_queue.json()["field"] == "routing_queue_id"
+
+
+def test_shift_templates_are_listed_for_the_callers_own_site(client: TestClient,
+                                                             session: Session) -> None:
+    w = world(session)
+    planner = factories.token(client, w.planner.login_code)
+    for site, code in ((w.site, "A1"), (w.other_site, "B1")):
+        assert client.post("/api/wfm/shift-templates", headers=planner, json={
+            "site_id": site.id, "code": code, "start": "08:00", "hours": 9}).status_code == 201
+    desk = factories.token(client, w.desk_control.login_code)
+    own = client.get(f"/api/wfm/shift-templates?site_id={w.site.id}", headers=desk)
+    assert [t["code"] for t in own.json()] == ["A1"]
+    other = client.get(f"/api/wfm/shift-templates?site_id={w.other_site.id}", headers=desk)
+    assert other.status_code == 404 and other.json()["field"] == "site_id"
+    assert [t["code"] for t in client.get(
+        f"/api/wfm/shift-templates?site_id={w.other_site.id}", headers=planner).json()] \
+        == ["B1"]

@@ -4,8 +4,7 @@ requirement, under hard rules (one shift a day, days worked per week, minimum re
 between shifts, at most so many days in a row, skills, leave) and soft preferences.
 
 Agents of one pool (a site's desk) are interchangeable for coverage, so coverage is a sum
-of per-day, per-template counts: the model stays small however many agents there are.
-"""
+of per-day, per-template counts: the model stays small however many agents there are."""
 
 from __future__ import annotations
 

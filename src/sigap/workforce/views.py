@@ -275,7 +275,8 @@ def add_template(body: TemplateIn, session: DbSession, actor: Actor = PLAN) -> T
 
 @router.get("/api/wfm/shift-templates", response_model=list[TemplateOut])
 def list_templates(session: DbSession, site_id: int, actor: Actor = READ) -> list[TemplateOut]:
-    return [TemplateOut.model_validate(t) for t in rosters.templates(session, site_id)]
+    held = site_scope(actor, "wfm.read", site_id)
+    return [TemplateOut.model_validate(t) for t in rosters.templates(session, held or 0)]
 
 
 @router.put("/api/wfm/preferences/{staff_id}", status_code=204)
