@@ -26,7 +26,8 @@ _INSERT = insert(_AUDIT_TABLE)
 # Tables whose rows are themselves a record of what happened, or pure counters.
 _NOT_AUDITED = {"audit_log", "ticket_events", "ticket_counters"}
 # Never write these values into the audit detail.
-_SECRET_COLUMNS = {"password_hash", "app_secret", "verify_token", "access_token"}
+_SECRET_COLUMNS = {"password_hash", "app_secret", "verify_token", "access_token", "imap_secret",
+                   "smtp_secret"}
 
 
 def bind_actor(session: Session, actor: Actor) -> None:

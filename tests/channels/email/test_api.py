@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sigap.auth.models import AuditLog
 from sigap.channels.email.models import EmailMessage, Mailbox, SendState
 from sigap.org.models import Site, Staff
 from sigap.tickets.models import Ticket, TicketEvent
@@ -110,6 +111,11 @@ def test_mailbox_secrets_go_in_but_never_come_out(client: TestClient, session: S
     session.expire_all()
     row = session.get(Mailbox, out["id"])
     assert row is not None and row.imap_secret == "s3cret-imap"
+    # Nor into the audit log: the change is recorded, the value masked.
+    details = [d for (d,) in session.execute(select(AuditLog.detail).where(
+        AuditLog.entity == "email_mailboxes"))]
+    assert details and any("imap_secret" in str(d) for d in details)
+    assert not any("s3cret" in str(d) for d in details)
     page = client.get(f"/email/mailboxes?edit={out['id']}", headers=auth)
     assert "s3cret" not in page.text
     clash = client.post("/api/channels/email/mailboxes", json={**body, "name": "des2"},
