@@ -107,6 +107,9 @@ def serve(
             http="httptools" if _has("httptools") else "h11",
             log_level="info",
             access_log=False,
+            # A worker process is killed when it misses a health check; on a busy machine
+            # importing the app alone can take longer than uvicorn's 5 s.
+            timeout_worker_healthcheck=60,
         )
     finally:
         if background is not None:
