@@ -202,3 +202,25 @@ def test_no_queue_no_routing_and_work_is_queued_once(session: Session) -> None:
     assert first is not None and again is not None and first.id == again.id
     assert again.priority
     assert session.scalar(select(WorkItem.queue_id).where(WorkItem.id == first.id)) == r.queue.id
+
+
+def test_a_team_leader_cannot_hand_priority_work_to_an_uncleared_agent(
+        session: Session) -> None:
+    r = routed(session)
+    w = r.world
+    w.agent_a.hire_date, w.agent_a.qa_met_months = dt.date(2024, 1, 1), 6
+    w.agent_a2.hire_date = dt.date(2026, 9, 1)  # under six months: not cleared (D22)
+    ready(session, w.agent_a.id, 0)
+    ready(session, w.agent_a2.id, 1)
+    vip = chat(session, 13, 2, priority=True)
+    assert vip is not None and vip.agent_id == w.agent_a.id
+    tl = actor(session, w.tl_a)
+    with pytest.raises(Conflict) as refused:
+        assignment.reassign(session, tl, vip.id, w.agent_a2.id, now=at(3))
+    assert refused.value.field == "staff_id" and "prioritas" in str(refused.value)
+    assert vip.agent_id == w.agent_a.id
+    # The team leader on duty may still take it over (W-19 5.3.2).
+    assignment.reassign(session, tl, vip.id, w.tl_a.id, now=at(4))
+    assert vip.agent_id == w.tl_a.id
+    session.commit()
+    check_invariants(session)

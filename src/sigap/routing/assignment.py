@@ -24,7 +24,7 @@ from sigap.auth.actor import Actor
 from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, NotFound
 from sigap.db.session import txn_info
-from sigap.org.models import Staff
+from sigap.org.models import Role, Staff
 from sigap.routing import live, offers, queues
 from sigap.routing import service as presence
 from sigap.routing.models import (
@@ -240,12 +240,23 @@ def close_work(session: Session, kind: str, ref_id: int,
     return item
 
 
+PRIORITY_ONLY = ("Pekerjaan pelanggan prioritas hanya untuk agen segmen prioritas: masa kerja "
+                 "lebih dari 6 bulan dan QA tercapai 6 bulan berturut-turut (W-19).")
+
+
+def _may_hold_priority(person: Staff, now: dt.datetime) -> bool:
+    """Agents must be cleared for priority customers (D22); team leaders and above may
+    hold the work to take it over."""
+    return person.role != Role.agent or person.priority_eligible(now.date())
+
+
 def reassign(session: Session, actor: Actor, item_id: int, staff_id: int,
              now: dt.datetime | None = None) -> WorkItem:
     """A team leader gives live work to another agent (or takes it over): assigned at
     once, within that agent's capacity."""
     now = now or utcnow()
-    if session.get(Staff, staff_id) is None:
+    target = session.get(Staff, staff_id)
+    if target is None:
         raise NotFound(f"Staf {staff_id} tidak ditemukan.")
     holder = session.scalar(select(WorkItem.agent_id).where(WorkItem.id == item_id))
     _lock_agents(session, holder, staff_id)
@@ -257,6 +268,8 @@ def reassign(session: Session, actor: Actor, item_id: int, staff_id: int,
     if item.agent_id == staff_id:
         item.state, item.assigned_at = WorkState.assigned, item.assigned_at or now
         return item
+    if item.priority and not _may_hold_priority(target, now):
+        raise Conflict(PRIORITY_ONLY, field="staff_id")
     slot = session.scalar(select(AgentSlot).where(
         AgentSlot.staff_id == staff_id, AgentSlot.channel == item.channel)
         .with_for_update().execution_options(populate_existing=True))
