@@ -217,3 +217,19 @@ def test_tier1_channels_have_routing_queues_with_their_agents(demo: DemoResult,
     # The demo mail that opened tickets waits in the e-mail queue for an agent.
     assert session.scalar(select(func.count()).select_from(WorkItem).where(
         WorkItem.channel == "email", WorkItem.state == "waiting"))
+
+
+def test_kpi_facts_are_built_so_the_boards_have_figures(demo: DemoResult,
+                                                        session: Session) -> None:
+    from sigap.reports import kpis
+    from sigap.reports.models import KpiTicketFact
+
+    facts = session.scalar(select(func.count()).select_from(KpiTicketFact))
+    kept = session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.merged_into_id.is_(None)))  # merged tickets have no facts of their own
+    assert facts == demo.counts["kpi_ticket_facts"] == kept
+    first = min(session.scalars(select(Ticket.created_at)))
+    ask = kpis.Ask(first, first + dt.timedelta(days=40))
+    values = {k.code: v for k, v in kpis.board(session, kpis.TENESA, ask)}
+    assert values["D15.4"].denominator and values["D15.4"].percent is not None
+    assert values["D15.12"].denominator

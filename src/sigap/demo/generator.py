@@ -31,6 +31,7 @@ from sigap.demo.queues import seed_queues
 from sigap.demo.traffic import WIB, Traffic, build_traffic
 from sigap.demo.workforce import seed_workforce
 from sigap.org.models import Role, Site, Staff, Team
+from sigap.reports import rollup
 from sigap.tickets import numbers
 from sigap.tickets.models import Interaction, Ticket, TicketCounter, TicketEvent
 
@@ -228,6 +229,10 @@ def generate(sessions: sessionmaker[Session], options: DemoOptions,
         audit.bind_actor(session, SYSTEM)
         counts.update(seed_workforce(session, data.org, random.Random(options.seed + 1),
                                      data.today, data.cutoff))
+    # The boards read KPI facts; build them now rather than at the worker's first pass.
+    with transaction(sessions) as session:
+        audit.bind_actor(session, SYSTEM)
+        counts["kpi_ticket_facts"] = rollup.refresh(session, full=True).tickets
     done = time.perf_counter()
     return DemoResult(counts=counts, logins=demo_logins(data.org), seconds=done - started,
                       cutoff=data.cutoff,
