@@ -119,6 +119,7 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
     watch = priority_list(session) if messages else []
     stored = duplicates = 0
     work: set[int] = set()  # conversations with something for an agent to read
+    looked_up: set[int] = set()  # conversations whose customer's priority flag was read
     for message in messages:
         if message.provider_id in seen:
             duplicates += 1
@@ -126,8 +127,11 @@ def receive(session: Session, delivery: WebhookDelivery, messages: Sequence[Inbo
         seen.add(message.provider_id)
         conversation = _conversation(session, message, cache, opened)
         if not conversation.priority:
-            reason = priority_reason(watch, message) or _customer_priority(session,
-                                                                           conversation)
+            reason = priority_reason(watch, message)
+            if not reason and conversation.id not in looked_up:
+                # The customer's flag cannot change within one delivery: read it once.
+                looked_up.add(conversation.id)
+                reason = _customer_priority(session, conversation)
             if reason:
                 conversation.priority, conversation.priority_reason = True, reason[:200]
                 # W-19 5.3.2: the TL on duty follows a priority customer in real time.
