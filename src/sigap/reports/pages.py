@@ -52,12 +52,13 @@ def filters_of(site: str | None, channel: str | None, team: str | None,
     return Filters(_id(site, "site"), channel or None, _id(team, "team"), _id(agent, "agent"))
 
 
-def _ask(board: str, span: str, day: str | None, actor: Actor, filters: Filters
+def ask_for(board: str, span: str, day: str | None, actor: Actor, filters: Filters
          ) -> tuple[dt.date, Ask]:
     if board not in kpis.BOARDS:
         raise InvalidInput("Papan tidak dikenal.", field="board")
     if span not in SPANS:
-        raise InvalidInput("Rentang tidak dikenal.", field="span")
+        raise InvalidInput(f"Rentang '{span}' tidak dikenal: day, 10days, month atau quarter.",
+                           field="span")
     try:
         chosen = dt.date.fromisoformat(day) if day else \
             dt.datetime.now(ZoneInfo(actor.timezone)).date()
@@ -127,7 +128,7 @@ def board_page(board: str, request: Request, session: DbSession, actor: Actor = 
                channel: str | None = None, team: str | None = None,
                agent: str | None = None) -> HTMLResponse:
     filters = filters_of(site, channel, team, agent)
-    chosen, ask = _ask(board, span, day, actor, filters)
+    chosen, ask = ask_for(board, span, day, actor, filters)
     rows = _rows(session, board, ask)
     return render(request, "reports/board.html", {
         "nav": "kpi", "board": board, "span": span, "day": chosen.isoformat(),
@@ -143,7 +144,7 @@ def board_export(board: str, session: DbSession, actor: Actor = READ,
                  channel: str | None = None, team: str | None = None,
                  agent: str | None = None) -> Response:
     filters = filters_of(site, channel, team, agent)
-    chosen, ask = _ask(board, span, day, actor, filters)
+    chosen, ask = ask_for(board, span, day, actor, filters)
     rows = _rows(session, board, ask)
     book = Workbook()
     sheet = book.active
@@ -177,7 +178,7 @@ def drill_down(board: str, code: str, request: Request, session: DbSession,
                agent: str | None = None) -> HTMLResponse:
     """The tickets (or calls) behind a KPI's numbers, those that missed the target first."""
     filters = filters_of(site, channel, team, agent)
-    chosen, ask = _ask(board, span, day, actor, filters)
+    chosen, ask = ask_for(board, span, day, actor, filters)
     kpi = next((k for k in kpis.BOARDS[board] if k.code == code), None)
     if kpi is None:
         raise NotFound(f"KPI {code} tidak ada di papan {board}.")

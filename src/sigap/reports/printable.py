@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,8 +17,7 @@ from sigap.core.clock import utcnow
 from sigap.core.errors import InvalidInput
 from sigap.org.models import Site
 from sigap.reports import export, kpis, month
-from sigap.reports.pages import filters_of
-from sigap.reports.period import SPANS, period_for
+from sigap.reports.pages import ask_for, filters_of
 from sigap.web.deps import DbSession, require
 from sigap.web.i18n import current_locale
 from sigap.web.render import render
@@ -94,18 +92,7 @@ def board_csv(board: str, session: DbSession, actor: Actor = READ,
               channel: str | None = None, team: str | None = None,
               agent: str | None = None) -> Response:
     """The board as CSV: the same lines as its XLSX export."""
-    export.kpis_of(board)
-    if span not in SPANS:
-        raise InvalidInput(f"Rentang '{span}' tidak dikenal: day, 10days, month atau quarter.",
-                           field="span")
-    try:
-        chosen = dt.date.fromisoformat(day) if day else \
-            utcnow().astimezone(ZoneInfo(actor.timezone)).date()
-    except ValueError:
-        raise InvalidInput("Tanggal tidak valid (YYYY-MM-DD).", field="day") from None
-    period = period_for(chosen, span, actor.timezone)
-    ask = kpis.Ask(period.start, period.end, actor.timezone,
-                   filters_of(site, channel, team, agent), actor, utcnow())
+    chosen, ask = ask_for(board, span, day, actor, filters_of(site, channel, team, agent))
     text = export.csv_text(export.board_rows(session, board, ask), current_locale.get())
     name = f"kpi-{board}-{span}-{chosen.isoformat()}.csv"
     # A BOM so spreadsheet programs read the UTF-8 names (≤, –) right.
