@@ -21,7 +21,7 @@ from sigap.auth import views as auth_views
 from sigap.channels import views as channel_views
 from sigap.channels.email import views as email_views
 from sigap.config import Settings, get_settings
-from sigap.core import broker, cache
+from sigap.core import broker, cache, heap
 from sigap.customers import views as customer_views
 from sigap.db.session import make_engine, make_sessionmaker
 from sigap.org import views as org_views
@@ -60,7 +60,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         timer = offers.offer_timer
         jobs.make_huey(settings)
         try:
-            yield
+            with heap.settled():
+                yield
         finally:
             relay.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -9,6 +9,7 @@ from sigap.auth.actor import Actor
 from sigap.auth.permissions import Scope, scope_for
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.routing import assignment, floor, queues, surge
+from sigap.routing.handling import Held
 from sigap.routing.models import Queue, WorkItem
 from sigap.routing.schemas import (
     AgentOut,
@@ -139,7 +140,7 @@ def my_work(session: DbSession, actor: CurrentActor) -> list[WorkOut]:
     return [WorkOut.model_validate(i) for i in assignment.my_work(session, actor.staff_id)]
 
 
-def _out(item: WorkItem) -> WorkOut:
+def _out(item: WorkItem | Held) -> WorkOut:
     return WorkOut.model_validate(item)
 
 

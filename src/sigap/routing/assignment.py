@@ -25,7 +25,7 @@ from sigap.core.clock import utcnow
 from sigap.core.errors import Conflict, NotFound
 from sigap.db.session import txn_info
 from sigap.org.models import Role, Staff
-from sigap.routing import live, offers, queues
+from sigap.routing import handling, live, offers, queues
 from sigap.routing import service as presence
 from sigap.routing.models import (
     AgentSlot,
@@ -105,9 +105,14 @@ def _locked_item(session: Session, item_id: int, agent_id: int | None = None) ->
 
 
 def accept(session: Session, actor: Actor, item_id: int,
-           now: dt.datetime | None = None) -> WorkItem:
+           now: dt.datetime | None = None) -> handling.Held:
     """The agent takes the offered item: it is theirs until they finish it."""
     now = now or utcnow()
+    held = handling.accept(session, actor.staff_id, item_id, now)
+    return held if held is not None else handling.Held.of(_accept(session, actor, item_id, now))
+
+
+def _accept(session: Session, actor: Actor, item_id: int, now: dt.datetime) -> WorkItem:
     item = _locked_item(session, item_id, actor.staff_id)
     if item.agent_id != actor.staff_id or item.state != WorkState.offered:
         raise Conflict("Tawaran ini sudah tidak berlaku.", field="item_id")
@@ -192,9 +197,14 @@ def _withdraw_offers(session: Session, staff_id: int, now: dt.datetime) -> set[i
 
 
 def finish(session: Session, actor: Actor, item_id: int,
-           now: dt.datetime | None = None) -> WorkItem:
+           now: dt.datetime | None = None) -> handling.Held:
     """The agent is done with the item: its slot frees and the next work can come."""
     now = now or utcnow()
+    held = handling.finish(session, actor.staff_id, item_id, now)
+    return held if held is not None else handling.Held.of(_finish(session, actor, item_id, now))
+
+
+def _finish(session: Session, actor: Actor, item_id: int, now: dt.datetime) -> WorkItem:
     item = _locked_item(session, item_id, actor.staff_id)
     if item.state != WorkState.assigned or item.agent_id != actor.staff_id:
         raise Conflict("Pekerjaan ini bukan milik Anda atau sudah selesai.", field="item_id")

@@ -4,7 +4,7 @@ Every new contact passes here, so the hot statements are Core statements built o
 ORM's unit of work, and building a statement per call, cost more than the statements
 themselves). Each write leaves the audit row the ORM's flush hook would have written, with
 the same content (`audit.pending_change`), and ORM objects of the same rows already in
-the session are brought up to date (`_sync`).
+the session are brought up to date (`sync`).
 
 The claim is atomic: one UPDATE takes a free slot of the agent (`used < capacity`), one
 UPDATE takes the item while it is still waiting. On PostgreSQL each names its row through
@@ -131,7 +131,7 @@ _CLAIM_ITEM = update(_ITEMS).where(
 _NEW_OFFER = insert(_OFFERS).returning(_OFFERS.c.id)
 
 
-def _sync(session: Session, model: type[Any], key: tuple[Any, ...],
+def sync(session: Session, model: type[Any], key: tuple[Any, ...],
           values: dict[str, Any]) -> None:
     """Bring an ORM object of a row just written by a Core statement up to date, when the
     session holds one (a caller may still read it)."""
@@ -275,8 +275,8 @@ def take(session: Session, item_id: int, staff_id: int, queue: queues.QueueInfo,
         "agent_id": (None, staff_id), "offered_at": (None, offered_at),
         "offer_expires_at": (None, expires_at), "offers": (offers - 1, offers)})
     audit.pending_created(session, "offers", offer_id, offer)
-    _sync(session, AgentSlot, (staff_id, queue.channel), {"used": used})
-    _sync(session, WorkItem, (item_id,), {
+    sync(session, AgentSlot, (staff_id, queue.channel), {"used": used})
+    sync(session, WorkItem, (item_id,), {
         "state": WorkState.offered.value, "agent_id": staff_id, "offered_at": offered_at,
         "offer_expires_at": expires_at, "offers": offers})
     live.notify(session, topics(queue.id, staff_id), "offer", item=item_id, title=title)

@@ -3,10 +3,11 @@ and the Server-Sent Events stream that keeps them current without reloading."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 
 from sigap.auth.actor import Actor
 from sigap.auth.permissions import Scope, scope_for
@@ -15,7 +16,8 @@ from sigap.core.clock import utcnow
 from sigap.core.errors import Forbidden, InvalidInput, NotFound, SigapError
 from sigap.routing import assignment, floor, queues
 from sigap.routing.api import queue_for, visible
-from sigap.routing.models import AgentState
+from sigap.routing.handling import Held
+from sigap.routing.models import AgentState, WorkItem
 from sigap.web.deps import CurrentActor, DbSession, PostedForm, require, text_fields
 from sigap.web.render import is_htmx, render
 from sigap.web.route import TransactionRoute
@@ -85,8 +87,9 @@ def desk_work(request: Request, session: DbSession, actor: CurrentActor) -> Resp
 @router.post("/work/{item_id}/{action}")
 def work_action(request: Request, item_id: int, action: str, session: DbSession,
                 form: PostedForm, actor: CurrentActor) -> Response:
-    steps = {"accept": assignment.accept, "decline": assignment.decline,
-             "finish": assignment.finish}
+    steps: dict[str, Callable[[Session, Actor, int], Held | WorkItem]] = {
+        "accept": assignment.accept, "decline": assignment.decline,
+        "finish": assignment.finish}
     if action not in steps:
         raise InvalidInput(f"Tindakan {action!r} tidak dikenal.", field="action")
     item = steps[action](session, actor, item_id)
