@@ -7,7 +7,7 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -84,7 +84,7 @@ def serve(
     """Run the web app and API (and, unless --no-worker, the task worker)."""
     import uvicorn
 
-    from sigap import jobs
+    from sigap import jobs, supervisor
 
     settings = _settings()
     background: jobs.BackgroundWorker | None = None
@@ -96,21 +96,24 @@ def serve(
         else:
             # Several web processes: one consumer of its own, so periodic jobs run once.
             child = subprocess.Popen([sys.executable, "-m", "sigap.cli", "worker"])
+    options: dict[str, Any] = {
+        "app": "sigap.app:create_app",
+        "factory": True,
+        "host": host,
+        "port": port,
+        "loop": "uvloop" if _has("uvloop") else "asyncio",
+        "http": "httptools" if _has("httptools") else "h11",
+        "log_level": "info",
+        "access_log": False,
+    }
     try:
-        uvicorn.run(
-            "sigap.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            loop="uvloop" if _has("uvloop") else "asyncio",
-            http="httptools" if _has("httptools") else "h11",
-            log_level="info",
-            access_log=False,
-            # A worker process is killed when it misses a health check; on a busy machine
-            # importing the app alone can take longer than uvicorn's 5 s.
-            timeout_worker_healthcheck=60,
-        )
+        if workers == 1:
+            uvicorn.run(**options)
+        else:
+            # Each process with its own socket on the port (supervisor.py says why).
+            code = supervisor.Supervisor(options, workers).run()
+            if code:
+                raise typer.Exit(code)
     finally:
         if background is not None:
             background.stop()
