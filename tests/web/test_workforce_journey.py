@@ -48,7 +48,8 @@ def test_check_in_correction_and_roster_grid(live_server: str, browser: Any,
     form.locator("[name=check_in]").fill(local.strftime("%H:%M"))
     form.locator("[name=reason]").fill("Mesin absen rusak pagi ini")
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{base}/wfm/attendance")
+    # The page shows the corrected day, also when the shift began before local midnight.
+    page.wait_for_url(f"{base}/wfm/attendance?day={local.date()}")
     fixed = "[data-testid=adherence] [title='Mesin absen rusak pagi ini']"
     assert page.locator(fixed).count() == 1
     context.close()

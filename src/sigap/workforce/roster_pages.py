@@ -251,7 +251,8 @@ def attendance_correct(request: Request, session: DbSession, form: PostedForm,
         message = exc.message if isinstance(exc, SigapError) else "Tanggal tidak valid."
         return _attendance_page(request, session, actor, getattr(exc, "status_code", 422),
                                 message)
-    return RedirectResponse("/wfm/attendance", status_code=303)
+    # Back on the corrected day: a shift that began before midnight is yesterday's.
+    return RedirectResponse(f"/wfm/attendance?day={day.isoformat()}", status_code=303)
 
 
 @router.get("/wfm/me")
