@@ -15,7 +15,6 @@ the agent's items, then its slot; work touching several agents locks them by asc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -127,7 +126,7 @@ def _accept(session: Session, actor: Actor, item_id: int, now: dt.datetime) -> W
     mine = session.get(Presence, actor.staff_id)
     if mine is not None and mine.state == AgentState.ready and actor.staff_id is not None:
         presence.set_state(session, actor.staff_id, AgentState.busy, source="routing", at=now)
-        _announce(session, actor.staff_id)
+        handling.announce(session, actor.staff_id)
     live.notify(session, _topics(item, item.agent_id), "accepted", item=item.id)
     session.flush()
     return item
@@ -178,7 +177,7 @@ def expire_offers(session: Session, now: dt.datetime | None = None) -> int:
         if items and current is not None and current.state in AVAILABLE:
             presence.set_state(session, agent, AgentState.aux, MISSED, source="routing",
                                at=now)
-            _announce(session, agent)
+            handling.announce(session, agent)
             queues_hit |= _withdraw_offers(session, agent, now)
     session.flush()
     if queues_hit:
@@ -226,7 +225,7 @@ def _close(session: Session, item: WorkItem, state: str, now: dt.datetime) -> No
         current = session.get(Presence, agent)
         if not busy and current is not None and current.state == AgentState.busy:
             presence.set_state(session, agent, AgentState.ready, source="routing", at=now)
-            _announce(session, agent)
+            handling.announce(session, agent)
     item.state, item.ended_at = state, now
     live.notify(session, _topics(item, agent), state, item=item.id)
 
@@ -316,19 +315,7 @@ def on_presence(session: Session, staff_id: int, state: str,
         session.flush()
         if hit:
             dispatch(session, hit, now)
-    _announce(session, staff_id, member_of)
-
-
-def _announce(session: Session, staff_id: int, member_of: Sequence[int] | None = None) -> None:
-    """Tell the floor (the agent's queues, team and site) that the agent's state changed."""
-    where = session.execute(select(Staff.team_id, Staff.site_id).where(
-        Staff.id == staff_id)).first()
-    if member_of is None:
-        member_of = queues.queues_of(session, staff_id)
-    topics = [f"queue:{q}" for q in member_of]
-    if where is not None:
-        topics += [f"team:{where[0]}", f"site:{where[1]}"]
-    live.notify(session, topics, "presence", staff=staff_id)
+    handling.announce(session, staff_id, member_of)
 
 
 def set_presence(session: Session, staff_id: int, state: str, reason: str = "",

@@ -15,6 +15,7 @@ path raises the right error).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -118,16 +119,20 @@ def _set_state(session: Session, conn: Connection, staff_id: int,
     offers.sync(session, Presence, (staff_id,), {"state": state, "reason": "", "since": now})
 
 
-def _announce(session: Session, conn: Connection, staff_id: int) -> list[int]:
-    """assignment._announce: the agent's state changed, for its queues, team and site;
+def announce(session: Session, staff_id: int,
+             member_of: Sequence[int] | None = None) -> list[int]:
+    """Tell the floor (the agent's queues, team and site) that the agent's state changed;
     the agent's queues."""
-    member_of = list(conn.execute(_QUEUES_OF, {"staff": staff_id}).scalars())
+    session.flush()  # Core statements follow: the session's own changes first
+    conn = session.connection()
+    if member_of is None:
+        member_of = list(conn.execute(_QUEUES_OF, {"staff": staff_id}).scalars())
     topics = [f"queue:{q}" for q in member_of]
     where = conn.execute(_WHERE, {"staff": staff_id}).first()
     if where is not None:
         topics += [f"team:{where[0]}", f"site:{where[1]}"]
     live.notify(session, topics, "presence", staff=staff_id)
-    return member_of
+    return list(member_of)
 
 
 def _end_offer(session: Session, conn: Connection, item_id: int, staff_id: int,
@@ -186,7 +191,7 @@ def accept(session: Session, staff_id: int | None, item_id: int,
     _end_offer(session, conn, item.id, staff_id, "accepted", now)
     if current[0] == AgentState.ready:
         _set_state(session, conn, staff_id, current, AgentState.busy, now)
-        _announce(session, conn, staff_id)
+        announce(session, staff_id)
     live.notify(session, offers.topics(item.queue_id, staff_id), "accepted", item=item.id)
     return held
 
@@ -213,7 +218,7 @@ def finish(session: Session, staff_id: int | None, item_id: int,
     member_of: list[int] | None = None
     if current[0] == AgentState.busy and not conn.execute(_BUSY, {"staff": staff_id}).scalar():
         _set_state(session, conn, staff_id, current, AgentState.ready, now)
-        member_of = _announce(session, conn, staff_id)
+        member_of = announce(session, staff_id)
     held = _set_item(session, conn, item, WorkState.done, now)
     live.notify(session, offers.topics(item.queue_id, staff_id), WorkState.done.value,
                 item=item.id)
